@@ -81,3 +81,20 @@ func TestRecorderOrderAndCounts(t *testing.T) {
 		t.Errorf("Reject must copy the raw cells: %v", rj)
 	}
 }
+
+func TestErrorClasses(t *testing.T) {
+	base := errors.New("no such sheet")
+	err := At(Position{File: "x.xlsx", Sheet: "S"}, InputError(base))
+	if !errors.Is(err, ErrInput) || errors.Is(err, ErrUsage) {
+		t.Fatalf("class lost: Is(ErrInput)=%v Is(ErrUsage)=%v", errors.Is(err, ErrInput), errors.Is(err, ErrUsage))
+	}
+	if !errors.Is(err, base) {
+		t.Fatalf("cause lost")
+	}
+	if got, want := err.Error(), "x.xlsx:S: no such sheet"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if UsageError(nil) != nil || InputError(nil) != nil {
+		t.Errorf("nil must stay nil")
+	}
+}
