@@ -104,11 +104,11 @@ func parseWorkbook(stream []byte) (*Workbook, error) {
 	}
 	wb.xfClass = make([]numClass, len(xfFmt))
 	for i, id := range xfFmt {
-		if code, ok := codes[id]; ok {
+		if code, ok := codes[id]; ok && id != 0 { // 0 is General, whatever its (localized) code
 			wb.xfClass[i] = classifyFormat(code)
-			// A built-in date stays a date whatever its localized code.
-			if builtinClass(id) == classDate {
-				wb.xfClass[i] = classDate
+			// A built-in date or time stays one whatever its localized code.
+			if c := builtinClass(id); c == classDate || c == classTime {
+				wb.xfClass[i] = c
 			}
 		} else {
 			wb.xfClass[i] = builtinClass(id)

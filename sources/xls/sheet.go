@@ -238,8 +238,8 @@ func (d *sheetDecoder) numberCell(xf int, v float64) Cell {
 		class = d.wb.xfClass[xf]
 	}
 	switch class {
-	case classDate:
-		if s, ok := dateText(v, d.wb.Date1904); ok {
+	case classDate, classTime:
+		if s, ok := dateText(v, d.wb.Date1904, class == classTime); ok {
 			return Cell{Kind: KindDate, Text: s, Num: v}
 		}
 	case classPercent:

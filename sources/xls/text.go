@@ -109,9 +109,10 @@ func (d decoder) decode(b []byte) string {
 type numClass uint8
 
 const (
-	classNumber numClass = iota
-	classDate
-	classPercent
+	classNumber  numClass = iota
+	classDate             // a date, perhaps with a time of day
+	classTime             // a time of day or a duration, with no date part
+	classPercent          //
 )
 
 // builtinClass classifies Excel's built-in number formats, which workbooks
@@ -120,19 +121,21 @@ func builtinClass(id int) numClass {
 	switch {
 	case id == 9 || id == 10:
 		return classPercent
-	case id >= 14 && id <= 22, id >= 45 && id <= 47:
+	case id >= 14 && id <= 17, id == 22:
 		return classDate
+	case id >= 18 && id <= 21, id >= 45 && id <= 47:
+		return classTime
 	}
 	return classNumber
 }
 
 // classifyFormat classifies a number format code. It looks at the first
 // section (the one for positive numbers) and ignores quoted text, escaped and
-// padding characters and bracketed parts ([Red], [$-409], [h]): a date code
-// has one of d, m, y, h or s, a percent code has %. Elapsed-time codes
-// such as [h]:mm are durations, not dates, and stay numbers.
+// padding characters and bracketed parts ([Red], [$-409]): a date code has
+// one of d, m, y, h or s, a percent code has %. A date code without d or y
+// is a time code (h:mm, mm:ss, [h]:mm).
 func classifyFormat(code string) numClass {
-	date, percent := false, false
+	date, day, percent := false, false, false
 	for i := 0; i < len(code); i++ {
 		switch c := code[i]; c {
 		case ';':
@@ -146,20 +149,28 @@ func classifyFormat(code string) numClass {
 		case '\\', '_', '*':
 			i++
 		case '[':
-			if j := strings.IndexByte(code[i+1:], ']'); j >= 0 {
-				i += j + 1
-			} else {
+			j := strings.IndexByte(code[i+1:], ']')
+			if j < 0 {
 				i = len(code)
+				break
 			}
+			if elapsed := strings.Trim(strings.ToLower(code[i+1:i+1+j]), "hms"); elapsed == "" && j > 0 {
+				date = true // [h], [mm], [ss]: elapsed time
+			}
+			i += j + 1
 		case '%':
 			percent = true
-		case 'd', 'D', 'm', 'M', 'y', 'Y', 'h', 'H', 's', 'S':
+		case 'd', 'D', 'y', 'Y':
+			date, day = true, true
+		case 'm', 'M', 'h', 'H', 's', 'S':
 			date = true
 		}
 	}
 	switch {
-	case date:
+	case day:
 		return classDate
+	case date:
+		return classTime
 	case percent:
 		return classPercent
 	}
@@ -202,10 +213,11 @@ func percentText(v float64) string {
 	return ip + "%"
 }
 
-// dateText shows a serial date as 2006-01-02, 2006-01-02T15:04:05 when it has
-// a time of day, or 15:04:05 for a value below 1 (a time with no date). It
-// returns false for a value that is no date in years 1900-9999.
-func dateText(v float64, date1904 bool) (string, bool) {
+// dateText shows a serial date as 2006-01-02, or 2006-01-02T15:04:05 when it
+// has a time of day; with timeOnly (a time format) a value below 1 shows as
+// 15:04:05. It returns false for a value that is no date in years
+// 1900-9999 (the 1900 system's day 0 is none).
+func dateText(v float64, date1904, timeOnly bool) (string, bool) {
 	if math.IsNaN(v) || v < 0 || v >= 2958466 { // 2958466 is 10000-01-01
 		return "", false
 	}
@@ -216,7 +228,10 @@ func dateText(v float64, date1904 bool) (string, bool) {
 		secs -= 86400
 	}
 	clock := twoDigits(secs/3600) + ":" + twoDigits(secs/60%60) + ":" + twoDigits(secs%60)
-	if days == 0 && v < 1 {
+	if days == 0 && (timeOnly || !date1904) {
+		if !timeOnly {
+			return "", false
+		}
 		return clock, true
 	}
 	var base time.Time
