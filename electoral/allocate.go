@@ -55,9 +55,18 @@ type contender struct {
 	order    int // input index of the first member; decides TieOrder
 }
 
+// key names the contender uniquely and independently of the input order:
+// a list by its name, a pooled alliance by its label.
+func (c contender) key() string {
+	if len(c.members) > 1 {
+		return "alliance\x00" + c.alliance
+	}
+	return "list\x00" + c.name
+}
+
 type allocator struct {
 	opt  Options
-	rng  *rand.Rand
+	lot  map[string]int // TieLot: the drawn rank of each list and alliance key
 	ties []Tie
 }
 
@@ -72,7 +81,7 @@ func Allocate(entries []Entry, opt Options) (*Result, error) {
 	}
 	a := &allocator{opt: opt}
 	if opt.TieBreak == TieLot {
-		a.rng = rand.New(rand.NewPCG(uint64(opt.Seed), 0x7a11e5ea75))
+		a.lot = drawLots(entries, opt.Seed)
 	}
 
 	var lists, all int64
@@ -166,7 +175,15 @@ func Allocate(entries []Entry, opt Options) (*Result, error) {
 		return nil, err
 	}
 	tr.Allocation = stage
-	for k, c := range cs {
+	// Splits go in order of alliance name, so that draws by lot do not
+	// depend on the order of the input.
+	order := make([]int, len(cs))
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(x, y int) bool { return cs[order[x]].alliance < cs[order[y]].alliance })
+	for _, k := range order {
+		c := cs[k]
 		if len(c.members) == 1 {
 			res.Parties[c.members[0]].Entitlement = seats[k]
 			continue
@@ -269,7 +286,7 @@ func (a *allocator) qualify(entries []Entry, base int64, res *Result) ([]bool, e
 			if n > need {
 				cands := make([]tieCand, n)
 				for j, i := range group {
-					cands[j] = tieCand{name: entries[i].Name, order: i, idx: i}
+					cands[j] = tieCand{name: entries[i].Name, key: contender{name: entries[i].Name, members: []int{i}}.key(), order: i, idx: i}
 				}
 				won, err := a.resolve(Tie{Stage: "qualification", By: "votes", Value: Number{Exact: fmt.Sprint(v), Decimal: fmt.Sprint(v)}}, cands, need)
 				if err != nil {
@@ -302,9 +319,38 @@ func passes(votes int64, min *big.Rat, strict bool) bool {
 	return c >= 0
 }
 
+// drawLots ranks every list and alliance by one draw from the seed. The
+// draw shuffles the keys in sorted order, so it does not depend on the
+// order of the input, and every tie of the allocation is settled by the
+// same ranking, so a lot never makes a list lose a seat when the house
+// grows.
+func drawLots(entries []Entry, seed int64) map[string]int {
+	seen := map[string]bool{}
+	var keys []string
+	for _, e := range entries {
+		if e.Kind != KindList {
+			continue
+		}
+		keys = append(keys, contender{name: e.Name, members: []int{0}}.key())
+		if e.Alliance != "" && !seen[e.Alliance] {
+			seen[e.Alliance] = true
+			keys = append(keys, contender{alliance: e.Alliance, members: []int{0, 1}}.key())
+		}
+	}
+	sort.Strings(keys)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x7a11e5ea75))
+	rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	rank := make(map[string]int, len(keys))
+	for i, k := range keys {
+		rank[k] = i
+	}
+	return rank
+}
+
 // tieCand is one party to a tie: idx is what the caller gets back.
 type tieCand struct {
 	name  string
+	key   string // unique; orders the tied before a draw
 	order int
 	idx   int
 }
@@ -323,11 +369,8 @@ func (a *allocator) resolve(t Tie, cands []tieCand, places int) ([]int, error) {
 	case TieOrder:
 		won = cands[:places]
 	case TieLot:
-		// The draw sees the tied sorted by name, so it does not depend on
-		// the order of the input.
 		drawn := append([]tieCand(nil), cands...)
-		sort.SliceStable(drawn, func(i, j int) bool { return drawn[i].name < drawn[j].name })
-		a.rng.Shuffle(len(drawn), func(i, j int) { drawn[i], drawn[j] = drawn[j], drawn[i] })
+		sort.SliceStable(drawn, func(i, j int) bool { return a.lot[drawn[i].key] < a.lot[drawn[j].key] })
 		won = drawn[:places]
 		sort.SliceStable(won, func(i, j int) bool { return won[i].order < won[j].order })
 	default:
@@ -462,7 +505,7 @@ func (a *allocator) largestRemainder(stage string, cs []contender, seats int, st
 	places := left - len(above)
 	cands := make([]tieCand, len(tied))
 	for j, k := range tied {
-		cands[j] = tieCand{name: cs[k].name, order: cs[k].order, idx: k}
+		cands[j] = tieCand{name: cs[k].name, key: cs[k].key(), order: cs[k].order, idx: k}
 	}
 	won, err := a.resolve(Tie{Stage: stage, Seat: seat + 1, By: "remainder", Value: ratNumber(edge)}, cands, places)
 	if err != nil {
@@ -537,9 +580,14 @@ func (a *allocator) highestAverages(stage string, cs []contender, seats int, st 
 		if len(top) > left {
 			cands := make([]tieCand, len(top))
 			for j, k := range top {
-				cands[j] = tieCand{name: cs[k].name, order: cs[k].order, idx: k}
+				cands[j] = tieCand{name: cs[k].name, key: cs[k].key(), order: cs[k].order, idx: k}
 			}
-			k0 := top[0]
+			k0 := top[0] // the tied quotient, written as one list's, whatever the input order
+			for _, k := range top {
+				if cs[k].key() < cs[k0].key() {
+					k0 = k
+				}
+			}
 			won, err := a.resolve(Tie{Stage: stage, Seat: seat + 1, By: "quotient", Value: quotientNumber(m, first, cs[k0].votes, got[k0])}, cands, left)
 			if err != nil {
 				return nil, err
