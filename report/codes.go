@@ -23,6 +23,8 @@ const (
 	SharesSumMismatch Code = "shares-sum-mismatch"
 	// SeatsMismatch: the seats computed for a list differ from the declared seats.
 	SeatsMismatch Code = "seats-mismatch"
+	// SeatsNotAllocated: the allocation could not be done (an unresolved tie, no votes); see the message.
+	SeatsNotAllocated Code = "seats-not-allocated"
 	// SeatsTie: the allocation met a tie; the message says how it was resolved.
 	SeatsTie Code = "seats-tie"
 	// UnknownOption: an option name matches no party, candidate or alias in the spec.

@@ -1,0 +1,167 @@
+package pipeline
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// FoldName reduces a party, candidate or unit name to a key that ignores
+// how it was typed: Unicode compatibility forms, case, quotes of every
+// kind, dashes, repeated or unusual spaces, and Latin letters that look
+// like Cyrillic ones (a Latin "A" typed inside a Cyrillic name). It never
+// merges names that differ in anything else.
+func FoldName(s string) string {
+	s = norm.NFKC.String(s)
+	s = folder.String(s)
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case quoteRunes[r]:
+			continue
+		case dashRunes[r] || unicode.IsSpace(r) || r == '_':
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return homoglyphs(b.String())
+}
+
+var folder = cases.Fold()
+
+var quoteRunes = map[rune]bool{
+	'"': true, '\'': true, '«': true, '»': true, '„': true, '“': true, '”': true, '‘': true,
+	'’': true, '‚': true, '‹': true, '›': true, '`': true, '´': true,
+}
+
+var dashRunes = map[rune]bool{
+	'-': true, '‐': true, '‑': true, '‒': true, '–': true, '—': true, '―': true, '−': true,
+}
+
+// latinToCyrillic maps lower-case Latin letters to the Cyrillic letters they
+// look like. It is applied only to words that contain a Cyrillic letter, so
+// Latin names stay Latin.
+var latinToCyrillic = map[rune]rune{
+	'a': 'а', 'c': 'с', 'e': 'е', 'o': 'о', 'p': 'р', 'x': 'х', 'y': 'у', 'k': 'к',
+	'm': 'м', 't': 'т', 'h': 'н', 'b': 'в', 'i': 'і',
+}
+
+// cyrillicToLatin is the reverse, for words with no Cyrillic letter left
+// once the look-alikes are counted as Latin.
+var cyrillicToLatin = map[rune]rune{}
+
+func init() {
+	for l, c := range latinToCyrillic {
+		cyrillicToLatin[c] = l
+	}
+}
+
+func homoglyphs(s string) string {
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		cyr, lat, onlyLookalike := 0, 0, true
+		for _, r := range w {
+			switch {
+			case unicode.Is(unicode.Cyrillic, r):
+				cyr++
+				if _, ok := cyrillicToLatin[r]; !ok {
+					onlyLookalike = false
+				}
+			case r < unicode.MaxASCII && unicode.IsLetter(r):
+				lat++
+			}
+		}
+		switch {
+		case cyr > 0 && lat > 0 && !onlyLookalike:
+			words[i] = mapRunes(w, latinToCyrillic)
+		case cyr > 0 && lat > 0:
+			// Every Cyrillic letter has a Latin twin: the word is Latin.
+			words[i] = mapRunes(w, cyrillicToLatin)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func mapRunes(s string, m map[rune]rune) string {
+	return strings.Map(func(r rune) rune {
+		if t, ok := m[r]; ok {
+			return t
+		}
+		return r
+	}, s)
+}
+
+// Slug makes an id from a display name: lower-case letters and digits
+// joined by '-', Cyrillic transliterated to Latin.
+func Slug(s string) string {
+	s = FoldName(s)
+	var b strings.Builder
+	dash := false
+	for _, r := range s {
+		var part string
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			part = string(r)
+		case translit[r] != "":
+			part = translit[r]
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			part = string(r)
+		default:
+			dash = b.Len() > 0
+			continue
+		}
+		if dash {
+			b.WriteByte('-')
+			dash = false
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+var translit = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
+	'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
+	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y",
+	'ь': "", 'э': "e", 'ю': "iu", 'я': "ia", 'ә': "a", 'ғ': "g", 'қ': "q", 'ң': "n", 'ө': "o",
+	'ұ': "u", 'ү': "u", 'һ': "h", 'і': "i", 'є': "ie", 'ї': "i", 'ґ': "g",
+}
+
+// Aliases resolves option names to the spec's canonical options.
+type Aliases struct {
+	byKey   map[string]int // folded name -> index in Parties
+	Parties []Party
+}
+
+// NewAliases indexes every party's id, name and aliases by FoldName.
+func NewAliases(parties []Party) *Aliases {
+	a := &Aliases{byKey: map[string]int{}, Parties: parties}
+	for i, p := range parties {
+		for _, n := range append([]string{p.ID, p.Name}, p.Aliases...) {
+			if n == "" {
+				continue
+			}
+			if _, dup := a.byKey[FoldName(n)]; !dup {
+				a.byKey[FoldName(n)] = i
+			}
+		}
+	}
+	return a
+}
+
+// Lookup returns the party a name stands for.
+func (a *Aliases) Lookup(name string) (Party, bool) {
+	i, ok := a.byKey[FoldName(name)]
+	if !ok {
+		return Party{}, false
+	}
+	return a.Parties[i], true
+}

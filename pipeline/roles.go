@@ -1,0 +1,116 @@
+package pipeline
+
+import (
+	"strings"
+)
+
+// Role is what a column holds.
+type Role int
+
+const (
+	RoleNone Role = iota
+	RoleUnitID
+	RoleUnitName
+	RoleParent
+	RoleRegistered
+	RoleBallotsIssued
+	RoleBallotsCast
+	RoleInvalid
+	RoleValid
+	RoleOption      // long layout: the option's name
+	RoleVotes       // long layout: the option's votes
+	RoleShare       // long layout: the option's declared percent; wide: see ColumnMap.Shares
+	RoleSeats       // declared seats of the option
+	RoleOptionVotes // wide layout: one option's votes
+)
+
+var roleNames = [...]string{
+	RoleNone: "", RoleUnitID: "unit_id", RoleUnitName: "unit_name", RoleParent: "parent",
+	RoleRegistered: "registered", RoleBallotsIssued: "ballots_issued", RoleBallotsCast: "ballots_cast",
+	RoleInvalid: "invalid", RoleValid: "valid", RoleOption: "option", RoleVotes: "votes",
+	RoleShare: "share", RoleSeats: "seats", RoleOptionVotes: "option_votes",
+}
+
+func (r Role) String() string { return roleNames[r] }
+
+// roleWords lists, per role, words whose presence in a folded header names
+// the role, in English, Russian, Kazakh, German, Polish and French. Earlier
+// roles win; within a role, a longer match is more specific. Headers are
+// compared after FoldName, so case and quotes do not matter.
+var roleWords = []struct {
+	role  Role
+	words []string
+}{
+	{RoleInvalid, []string{"invalid", "spoilt", "spoiled", "rejected", "недействительн", "жарамсыз", "ungültig", "ungultig", "nieważn", "niewazn", "nuls", "nul"}},
+	{RoleValid, []string{"valid", "действительн", "жарамды", "gültig", "gultig", "ważn", "wazn", "exprimés", "exprimes", "valables"}},
+	{RoleBallotsIssued, []string{"ballots issued", "issued", "выдан", "берілген", "ausgegeben", "wydan", "émargements", "emargements"}},
+	{RoleBallotsCast, []string{"ballots cast", "total votes cast", "votes cast", "ballots counted", "проголосовал", "принявших участие", "дауыс бергендер", "wähler", "wahler", "votants", "głosujących", "glosujacych", "kart wyjętych", "kart wyjetych"}},
+	{RoleRegistered, []string{"registered", "electorate", "eligible voters", "число избирателей", "количество избирателей", "избирателей, включенных", "включенных в список", "сайлаушылар саны", "сайлаушылардың саны", "wahlberechtigte", "uprawnionych", "inscrits"}},
+	{RoleSeats, []string{"seats", "mandates", "мандат", "мест", "орын", "sitze", "mandaty", "sièges", "sieges"}},
+	{RoleShare, []string{"percent", "share", "%", "процент", "доля", "пайыз", "prozent", "anteil", "procent", "pourcentage"}},
+	{RoleOption, []string{"party", "candidate", "list", "option", "choice", "партия", "кандидат", "список", "партиясы", "partei", "partia", "komitet", "kandydat", "liste", "candidat", "parti"}},
+	{RoleVotes, []string{"votes", "vote count", "голос", "дауыс", "stimmen", "głosy", "glosy", "głosów", "glosow", "voix"}},
+	{RoleParent, []string{"parent", "region", "oblast", "область", "облыс", "county", "state", "land", "województwo", "wojewodztwo", "département", "departement"}},
+	{RoleUnitName, []string{"name", "precinct", "district", "polling station", "unit", "наименование", "название", "участок", "округ", "уик", "тик", "атауы", "учаскесі", "gebiet", "wahlkreis", "gmina", "obwód", "obwod", "powiat", "commune", "bureau", "circonscription", "ward", "town", "city"}},
+	{RoleUnitID, []string{"id", "code", "number", "nr", "no", "№", "код", "номер", "коды", "нөмірі", "kod", "numer", "nummer", "code insee"}},
+}
+
+// exactRoles are headers that name a role outright: the canonical column
+// names of tally's own tables and their plainest synonyms.
+var exactRoles = map[string]Role{
+	"unit id": RoleUnitID, "unit name": RoleUnitName, "parent unit id": RoleParent, "parent": RoleParent,
+	"registered": RoleRegistered, "ballots issued": RoleBallotsIssued, "ballots cast": RoleBallotsCast,
+	"invalid": RoleInvalid, "valid": RoleValid, "option": RoleOption, "option name": RoleOption,
+	"party": RoleOption, "candidate": RoleOption, "votes": RoleVotes, "share": RoleShare,
+	"percent": RoleShare, "%": RoleShare, "seats": RoleSeats, "declared seats": RoleSeats,
+}
+
+// GuessRole names the role a header suggests, or RoleNone.
+func GuessRole(header string) Role {
+	h := FoldName(header)
+	if h == "" {
+		return RoleNone
+	}
+	if r, ok := exactRoles[h]; ok {
+		return r
+	}
+	for _, rw := range roleWords {
+		for _, w := range rw.words {
+			if matchWord(h, FoldName(w)) {
+				return rw.role
+			}
+		}
+	}
+	return RoleNone
+}
+
+// matchWord reports whether w occurs in h at a word start. Short words
+// (three letters or fewer) must be whole words, so "nr" does not match
+// "snr" and "id" does not match "valid".
+func matchWord(h, w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; ; {
+		j := strings.Index(h[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		startOK := j == 0 || !isWordByte(h, j-1)
+		end := j + len(w)
+		endOK := end == len(h) || !isWordByte(h, end) || len([]rune(w)) > 3
+		if startOK && endOK {
+			return true
+		}
+		i = j + 1
+		if i >= len(h) {
+			return false
+		}
+	}
+}
+
+func isWordByte(s string, i int) bool {
+	c := s[i]
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
+}

@@ -1,0 +1,459 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"tally/report"
+	"tally/sources"
+)
+
+// Figure indexes the protocol figures of a unit.
+type Figure int
+
+const (
+	FigRegistered Figure = iota
+	FigIssued
+	FigCast
+	FigInvalid
+	FigValid
+	numFigures
+)
+
+var figureRoles = [numFigures]Role{RoleRegistered, RoleBallotsIssued, RoleBallotsCast, RoleInvalid, RoleValid}
+var figureNames = [numFigures]string{"registered", "ballots_issued", "ballots_cast", "invalid", "valid"}
+
+type figure struct {
+	v   opt
+	pos report.Position
+}
+
+// unitBuf gathers the rows of one unit until the unit is complete: one row
+// of a wide table, or the consecutive rows of a long table.
+type unitBuf struct {
+	key, id, name, level, parent string
+	pos                          report.Position // first row of the unit
+	fig                          [numFigures]figure
+	results                      []resRow
+	rows                         int
+}
+
+type resRow struct {
+	opt   Option
+	votes opt
+	share Number // declared share; Missing when none
+	seats opt    // declared seats
+	pos   report.Position
+	spos  report.Position
+}
+
+// sourceReader turns the data rows of one source into units and results.
+type sourceReader struct {
+	r       *runner
+	src     Source
+	contest *contestAgg
+	stats   *SourceStats
+	table   *sources.Table
+	cols    *ColumnMap
+	cur     *unitBuf
+	unknown map[string]bool
+}
+
+// totalWords start the name of a row that totals others rather than
+// reporting a unit of its own.
+var totalWords = []string{"total", "totals", "grand total", "sum", "итого", "всего", "барлығы", "жиыны", "insgesamt", "summe", "razem", "ogółem", "ogolem", "suma", "total général"}
+
+// IsTotalName reports whether a unit name reads as a total row.
+func IsTotalName(name string) bool {
+	n := FoldName(name)
+	for _, w := range totalWords {
+		if n == w || strings.HasPrefix(n, w+" ") || strings.HasPrefix(n, w+":") {
+			return true
+		}
+	}
+	return false
+}
+
+func (sr *sourceReader) pos(row sources.Row, col int) report.Position {
+	p := report.Position{File: sr.table.File, Sheet: sr.table.Sheet, Row: row.Num}
+	if col >= 0 {
+		p.Column = col + 1
+		if col < len(sr.table.Columns) {
+			p.Header = sr.table.Columns[col]
+		}
+	}
+	return p
+}
+
+func (sr *sourceReader) reject(row sources.Row, col int, code report.Code, reason string) {
+	p := sr.pos(row, col)
+	sr.r.rec.Reject(p, row.Cells, reason)
+	sr.r.rec.Add(report.Finding{Severity: report.Error, Code: code, Pos: p, Message: reason + " (row rejected)", Actual: cellAt(row, col)})
+	sr.stats.Rejected++
+}
+
+func cellAt(row sources.Row, col int) string {
+	if col < 0 {
+		return ""
+	}
+	return strings.TrimSpace(row.Cell(col))
+}
+
+// count parses a count cell; ok is false after the row has been rejected.
+func (sr *sourceReader) count(row sources.Row, col int) (opt, bool) {
+	if col < 0 {
+		return opt{}, true
+	}
+	n, err := ParseNumber(row.Cell(col), HintCount)
+	if err != nil {
+		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a number", strings.TrimSpace(row.Cell(col)), sr.header(col)))
+		return opt{}, false
+	}
+	if n.Missing {
+		return opt{}, true
+	}
+	if !n.Whole || n.Percent {
+		sr.reject(row, col, report.FractionalVotes, fmt.Sprintf("%q in column %q is not a whole count", strings.TrimSpace(row.Cell(col)), sr.header(col)))
+		return opt{}, false
+	}
+	return some(n.Int), true
+}
+
+func (sr *sourceReader) share(row sources.Row, col int) (Number, bool) {
+	if col < 0 {
+		return Number{Missing: true}, true
+	}
+	n, err := ParseNumber(row.Cell(col), HintShare)
+	if err != nil {
+		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a percentage", strings.TrimSpace(row.Cell(col)), sr.header(col)))
+		return n, false
+	}
+	return n, true
+}
+
+func (sr *sourceReader) header(col int) string {
+	if col >= 0 && col < len(sr.table.Columns) {
+		return sr.table.Columns[col]
+	}
+	return report.ColumnName(col + 1)
+}
+
+// row reads one data row.
+func (sr *sourceReader) row(row sources.Row) error {
+	m := sr.cols
+	var figs [numFigures]figure
+	for f := range numFigures {
+		c := m.col(figureRoles[f])
+		v, ok := sr.count(row, c)
+		if !ok {
+			return nil
+		}
+		figs[f] = figure{v: v, pos: sr.pos(row, c)}
+	}
+	id, name, level := sr.unitOf(row)
+	var results []resRow
+	if m.Layout == "long" {
+		oc := m.col(RoleOption)
+		optName := strings.TrimSpace(row.Cell(oc))
+		if optName == "" {
+			sr.reject(row, oc, report.RowRejected, fmt.Sprintf("no option name in column %q", sr.header(oc)))
+			return nil
+		}
+		votes, ok := sr.count(row, m.col(RoleVotes))
+		if !ok {
+			return nil
+		}
+		sh, ok := sr.share(row, m.col(RoleShare))
+		if !ok {
+			return nil
+		}
+		seats, ok := sr.count(row, m.col(RoleSeats))
+		if !ok {
+			return nil
+		}
+		results = append(results, resRow{opt: sr.option(optName, row, oc), votes: votes, share: sh, seats: seats,
+			pos: sr.pos(row, m.col(RoleVotes)), spos: sr.pos(row, m.col(RoleShare))})
+	} else {
+		for _, oc := range m.Options {
+			votes, ok := sr.count(row, oc.Col)
+			if !ok {
+				return nil
+			}
+			sh, ok := sr.share(row, oc.ShareCol)
+			if !ok {
+				return nil
+			}
+			o := oc.Option
+			if !o.Known {
+				o = sr.option(oc.Header, row, oc.Col)
+			}
+			results = append(results, resRow{opt: o, votes: votes, share: sh, pos: sr.pos(row, oc.Col), spos: sr.pos(row, oc.ShareCol)})
+		}
+	}
+	key := id
+	if sr.cur != nil && (sr.cur.key != key || m.Layout == "wide") {
+		if err := sr.flushUnit(); err != nil {
+			return err
+		}
+	}
+	if sr.cur == nil {
+		sr.cur = &unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs,
+			parent: strings.TrimSpace(row.Cell(m.col(RoleParent)))}
+		if p := sr.cur.parent; p != "" {
+			sr.cur.parent = Slug(p)
+		}
+	} else {
+		for f := range numFigures {
+			if !sr.cur.fig[f].v.ok && figs[f].v.ok {
+				sr.cur.fig[f] = figs[f]
+			}
+		}
+	}
+	sr.cur.results = append(sr.cur.results, results...)
+	sr.cur.rows++
+	return nil
+}
+
+// unitOf names the unit a row reports.
+func (sr *sourceReader) unitOf(row sources.Row) (id, name, level string) {
+	m := sr.cols
+	id = strings.TrimSpace(row.Cell(m.col(RoleUnitID)))
+	name = strings.TrimSpace(row.Cell(m.col(RoleUnitName)))
+	level = sr.src.UnitLevel
+	switch {
+	case id == "" && name == "" && sr.src.Unit != nil:
+		id, name = sr.src.Unit.ID, sr.src.Unit.Name
+		if level == "" {
+			level = "nation"
+		}
+	case id == "" && name == "":
+		if m.Layout == "long" {
+			// A long table with no unit column reports one unit.
+			base := sr.table.Sheet
+			if base == "" {
+				base = strings.TrimSuffix(filepath.Base(sr.table.File), filepath.Ext(sr.table.File))
+			}
+			id, name = Slug(base), base
+		} else {
+			id = "row-" + strconv.Itoa(row.Num)
+			name = id
+		}
+	case id == "":
+		id = Slug(name)
+	case name == "":
+		name = id
+	}
+	if IsTotalName(name) || IsTotalName(id) {
+		level = "total"
+		if sr.table.Sheet != "" {
+			id = Slug(sr.table.Sheet) + "-" + Slug(name)
+		}
+	}
+	if level == "" {
+		level = "precinct"
+	}
+	return id, name, level
+}
+
+// option resolves an option name through the spec's aliases; an unknown
+// name becomes an option of its own and, when the spec lists parties, a
+// finding.
+func (sr *sourceReader) option(name string, row sources.Row, col int) Option {
+	if p, ok := sr.r.aliases.Lookup(name); ok {
+		return optionOf(p)
+	}
+	o := Option{ID: Slug(name), Name: name, Kind: "list", Party: Slug(name)}
+	if o.ID == "" {
+		o.ID = "option-" + strconv.Itoa(col+1)
+	}
+	if len(sr.r.spec.Parties) > 0 {
+		if sr.unknown == nil {
+			sr.unknown = map[string]bool{}
+		}
+		if !sr.unknown[name] {
+			sr.unknown[name] = true
+			sr.r.rec.Add(report.Finding{Severity: report.Warning, Code: report.UnknownOption, Pos: sr.pos(row, col), OptionID: o.ID,
+				Message: fmt.Sprintf("option %q matches no party or alias in the spec; it is kept as %q (add it as an alias to map it)", name, o.ID)})
+		}
+	}
+	return o
+}
+
+// flushUnit checks the buffered unit, writes its rows and adds it to the
+// contest's totals.
+func (sr *sourceReader) flushUnit() error {
+	u := sr.cur
+	if u == nil {
+		return nil
+	}
+	sr.cur = nil
+	r := sr.r
+	c := sr.contest
+	eid := r.spec.Election.ID
+	var sum int64
+	hasVotes := false
+	for _, res := range u.results {
+		if res.votes.ok {
+			sum += res.votes.v
+			hasVotes = true
+		}
+	}
+	base := u.fig[FigValid].v
+	if !base.ok && hasVotes {
+		base = some(sum)
+	}
+	for _, res := range u.results {
+		b := r.results
+		b.str(0, eid)
+		b.str(1, c.c.ID)
+		b.str(2, u.id)
+		b.str(3, u.level)
+		b.str(4, res.opt.ID)
+		b.str(5, res.opt.Name)
+		b.str(6, res.opt.Kind)
+		b.nstr(7, res.opt.Party)
+		b.ni64(8, res.votes)
+		b.nf64(9, pct(res.votes.v, base.v), res.votes.ok && base.ok && base.v > 0)
+		b.str(10, res.pos.File)
+		b.nstr(11, res.pos.Sheet)
+		b.i64(12, int64(res.pos.Row))
+		b.i64(13, int64(res.pos.Column))
+		b.rows++
+	}
+	ub := r.units
+	ub.str(0, eid)
+	ub.str(1, c.c.ID)
+	ub.str(2, u.id)
+	ub.str(3, u.name)
+	ub.str(4, u.level)
+	ub.nstr(5, u.parent)
+	for f := range numFigures {
+		ub.ni64(6+int(f), u.fig[f].v)
+	}
+	reg, cast := u.fig[FigRegistered].v, u.fig[FigCast].v
+	ub.nf64(11, pct(cast.v, reg.v), cast.ok && reg.ok && reg.v > 0)
+	ub.str(12, u.pos.File)
+	ub.nstr(13, u.pos.Sheet)
+	ub.i64(14, int64(u.pos.Row))
+	ub.rows++
+
+	sr.check(u, sum, hasVotes, base)
+	c.add(u)
+	sr.stats.Used += u.rows
+	return nil
+}
+
+func pct(v, base int64) float64 {
+	if base == 0 {
+		return 0
+	}
+	return float64(v) * 100 / float64(base)
+}
+
+// check runs the per-unit checks: protocol arithmetic, declared shares,
+// duplicates and signs.
+func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
+	rec := sr.r.rec
+	c := sr.contest
+	add := func(sev report.Severity, code report.Code, pos report.Position, opt string, exp, act int64, format string, args ...any) {
+		rec.Add(report.Finding{Severity: sev, Code: code, Pos: pos, UnitID: u.id, OptionID: opt,
+			Expected: strconv.FormatInt(exp, 10), Actual: strconv.FormatInt(act, 10), Message: fmt.Sprintf(format, args...)})
+	}
+	if c.seen[u.id] {
+		rec.Add(report.Finding{Severity: report.Error, Code: report.DuplicateUnit, Pos: u.pos, UnitID: u.id,
+			Message: fmt.Sprintf("unit %q appears again in contest %q (first at %s)", u.id, c.c.ID, c.first[u.id])})
+	} else {
+		c.seen[u.id] = true
+		c.first[u.id] = u.pos.String()
+	}
+	f := u.fig
+	valid, invalid, cast, issued, reg := f[FigValid].v, f[FigInvalid].v, f[FigCast].v, f[FigIssued].v, f[FigRegistered].v
+	if valid.ok && hasVotes && sum != valid.v {
+		add(report.Error, report.VotesSumMismatch, f[FigValid].pos, "", valid.v, sum,
+			"options of unit %q sum to %d, but valid ballots are %d (difference %+d)", u.id, sum, valid.v, sum-valid.v)
+	}
+	if valid.ok && invalid.ok && cast.ok && valid.v+invalid.v != cast.v {
+		add(report.Error, report.ValidInvalidMismatch, f[FigCast].pos, "", cast.v, valid.v+invalid.v,
+			"valid %d + invalid %d = %d, but ballots cast are %d in unit %q", valid.v, invalid.v, valid.v+invalid.v, cast.v, u.id)
+	}
+	if cast.ok && reg.ok && cast.v > reg.v {
+		add(report.Error, report.CastOverRegistered, f[FigCast].pos, "", reg.v, cast.v,
+			"ballots cast %d exceed registered voters %d in unit %q", cast.v, reg.v, u.id)
+	}
+	if cast.ok && issued.ok && cast.v > issued.v {
+		add(report.Error, report.CastOverIssued, f[FigCast].pos, "", issued.v, cast.v,
+			"ballots cast %d exceed ballots issued %d in unit %q", cast.v, issued.v, u.id)
+	}
+	if issued.ok && reg.ok && issued.v > reg.v {
+		add(report.Error, report.IssuedOverRegistered, f[FigIssued].pos, "", reg.v, issued.v,
+			"ballots issued %d exceed registered voters %d in unit %q", issued.v, reg.v, u.id)
+	}
+	for fi := range numFigures {
+		if f[fi].v.ok && f[fi].v.v < 0 {
+			add(report.Error, report.NegativeVotes, f[fi].pos, "", 0, f[fi].v.v, "%s is negative in unit %q", figureNames[fi], u.id)
+		}
+	}
+	seen := map[string]report.Position{}
+	var shareSum float64
+	var shareHalfUlps float64
+	shares := 0
+	for _, res := range u.results {
+		if res.votes.ok && res.votes.v < 0 {
+			add(report.Error, report.NegativeVotes, res.pos, res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
+		}
+		if p, dup := seen[res.opt.ID]; dup {
+			rec.Add(report.Finding{Severity: report.Error, Code: report.DuplicateResult, Pos: res.pos, UnitID: u.id, OptionID: res.opt.ID,
+				Message: fmt.Sprintf("option %q appears twice in unit %q (first at %s)", res.opt.ID, u.id, p)})
+		} else {
+			seen[res.opt.ID] = res.pos
+		}
+		if res.share.Missing || !res.votes.ok || !base.ok || base.v <= 0 {
+			continue
+		}
+		d := res.share
+		if !d.Percent && d.Value <= 1 && d.Decimals >= 3 && pct(res.votes.v, base.v) > 1.5 {
+			// A spreadsheet fraction (0.7109) rather than a percent.
+			d.Value *= 100
+			d.Decimals -= 2
+		}
+		shares++
+		shareSum += d.Value
+		shareHalfUlps += 0.5 * math.Pow10(-d.Decimals)
+		if ok, lo, hi := shareMatches(d, res.votes.v, base.v, sr.r.spec.Checks.ShareTolerance); !ok {
+			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: res.spos, UnitID: u.id, OptionID: res.opt.ID,
+				Expected: strconv.FormatFloat(pct(res.votes.v, base.v), 'f', d.Decimals+2, 64), Actual: strings.TrimSpace(strconv.FormatFloat(d.Value, 'f', d.Decimals, 64)),
+				Message: fmt.Sprintf("declared share of %q is %s%%, but %d of %d votes is %.*f%% (accepted range [%s, %s))",
+					res.opt.Name, strconv.FormatFloat(d.Value, 'f', d.Decimals, 64), res.votes.v, base.v, d.Decimals+3, pct(res.votes.v, base.v), lo, hi)})
+		}
+	}
+	if shares > 1 && shares == len(u.results) && math.Abs(shareSum-100) > shareHalfUlps+1e-9 {
+		rec.Add(report.Finding{Severity: report.Warning, Code: report.SharesSumMismatch, Pos: u.pos, UnitID: u.id,
+			Expected: "100", Actual: strconv.FormatFloat(shareSum, 'f', -1, 64),
+			Message: fmt.Sprintf("declared shares of unit %q sum to %s%%, more than rounding explains", u.id, strconv.FormatFloat(shareSum, 'f', -1, 64))})
+	}
+}
+
+// shareMatches reports whether a declared percentage agrees with votes/base.
+// With no tolerance set, a share printed with k decimals stands for every
+// value that rounds to it: d accepts [d - 0.5*10^-k, d + 0.5*10^-k). The
+// comparison is exact, in integers.
+func shareMatches(d Number, votes, base int64, tol float64) (ok bool, lo, hi string) {
+	if tol > 0 {
+		got := pct(votes, base)
+		return math.Abs(got-d.Value) <= tol, strconv.FormatFloat(d.Value-tol, 'f', -1, 64), strconv.FormatFloat(d.Value+tol, 'f', -1, 64)
+	}
+	k := d.Decimals
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(k)), nil)
+	D := big.NewInt(int64(math.Round(d.Value * math.Pow10(k))))
+	// (2D-1)*base <= 200*10^k*votes < (2D+1)*base
+	lhs := new(big.Int).Mul(new(big.Int).Sub(new(big.Int).Lsh(D, 1), big.NewInt(1)), big.NewInt(base))
+	rhs := new(big.Int).Mul(new(big.Int).Add(new(big.Int).Lsh(D, 1), big.NewInt(1)), big.NewInt(base))
+	mid := new(big.Int).Mul(new(big.Int).Mul(big.NewInt(200), scale), big.NewInt(votes))
+	ok = lhs.Cmp(mid) <= 0 && mid.Cmp(rhs) < 0
+	half := 0.5 * math.Pow10(-k)
+	return ok, strconv.FormatFloat(d.Value-half, 'f', k+1, 64), strconv.FormatFloat(d.Value+half, 'f', k+1, 64)
+}

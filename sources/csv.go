@@ -1,0 +1,212 @@
+package sources
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/transform"
+
+	"tally/report"
+)
+
+// csvSource reads delimited text: CSV, TSV, semicolon or pipe separated, in
+// any supported encoding. Rows are numbered by the line their first field
+// starts on.
+type csvSource struct {
+	name  string
+	blob  *blob
+	rc    io.ReadCloser
+	r     *csv.Reader
+	batch Batch
+	size  int
+	done  bool
+}
+
+// Dialect is what the CSV sniffer decided about a text file.
+type Dialect struct {
+	Encoding  Guess
+	Delimiter rune
+}
+
+// DelimiterName renders a delimiter for people: "," ";" "tab" "|".
+func DelimiterName(r rune) string {
+	if r == '\t' {
+		return "tab"
+	}
+	return string(r)
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "tab", `\t`, "\t":
+		return '\t', nil
+	case "comma":
+		return ',', nil
+	case "semicolon":
+		return ';', nil
+	case "pipe":
+		return '|', nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || r == utf8.RuneError || r == '"' || r == '\r' || r == '\n' {
+		return 0, fmt.Errorf("delimiter %q must be one character (or tab)", s)
+	}
+	return r, nil
+}
+
+func sniffDialect(head []byte, in Input) (Dialect, error) {
+	var d Dialect
+	if in.Encoding != "" {
+		_, name, err := lookupEncoding(in.Encoding)
+		if err != nil {
+			return d, report.UsageError(err)
+		}
+		d.Encoding = Guess{Name: name, Confidence: 1, Reason: "given"}
+	} else {
+		d.Encoding = DetectEncoding(head)
+	}
+	if in.Delimiter != "" {
+		r, err := parseDelimiter(in.Delimiter)
+		if err != nil {
+			return d, report.UsageError(err)
+		}
+		d.Delimiter = r
+		return d, nil
+	}
+	enc, _, _ := lookupEncoding(d.Encoding.Name)
+	text, _, _ := transform.Bytes(enc.NewDecoder(), head)
+	d.Delimiter = SniffDelimiter(text)
+	return d, nil
+}
+
+// SniffDelimiter picks the delimiter of delimited text from its first
+// lines: among comma, semicolon, tab and pipe, the one that splits the most
+// lines into the same number (more than one) of fields, quotes respected.
+// It returns ',' when nothing splits.
+func SniffDelimiter(text []byte) rune {
+	lines := splitLines(text, 100)
+	best, bestScore := ',', 0
+	for _, cand := range []rune{',', ';', '\t', '|'} {
+		counts := map[int]int{}
+		for _, ln := range lines {
+			if n := countFields(ln, cand); n > 1 {
+				counts[n]++
+			}
+		}
+		// The score favours a field count shared by many lines, and more
+		// fields on a tie (a title line may hold a stray comma).
+		score := 0
+		for n, c := range counts {
+			if s := c*1000 + n; s > score {
+				score = s
+			}
+		}
+		if score > bestScore {
+			best, bestScore = cand, score
+		}
+	}
+	return best
+}
+
+func splitLines(text []byte, max int) [][]byte {
+	var out [][]byte
+	for len(text) > 0 && len(out) < max {
+		i := bytes.IndexByte(text, '\n')
+		if i < 0 {
+			// The last line may be cut short by the sniffing window; use it
+			// only if it is the whole text.
+			if len(out) == 0 {
+				out = append(out, text)
+			}
+			break
+		}
+		ln := bytes.TrimRight(text[:i], "\r")
+		if len(bytes.TrimSpace(ln)) > 0 {
+			out = append(out, ln)
+		}
+		text = text[i+1:]
+	}
+	return out
+}
+
+func countFields(line []byte, delim rune) int {
+	n, inQuote := 1, false
+	for _, r := range string(line) {
+		switch {
+		case r == '"':
+			inQuote = !inQuote
+		case r == delim && !inQuote:
+			n++
+		}
+	}
+	return n
+}
+
+func openCSV(_ context.Context, b *blob, in Input) (Source, error) {
+	d, err := sniffDialect(b.head, in)
+	if err != nil {
+		return nil, report.At(report.Position{File: in.name()}, err)
+	}
+	rc, err := b.stream()
+	if err != nil {
+		return nil, report.At(report.Position{File: in.name()}, report.InputError(err))
+	}
+	enc, _, _ := lookupEncoding(d.Encoding.Name)
+	var r io.Reader = bufio.NewReaderSize(rc, 256<<10)
+	if d.Encoding.Name != "utf-8" {
+		r = transform.NewReader(r, enc.NewDecoder())
+	}
+	cr := csv.NewReader(r)
+	cr.Comma = d.Delimiter
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	s := &csvSource{name: in.name(), blob: b, rc: rc, r: cr, size: in.batchRows()}
+	s.batch.File = s.name
+	return s, nil
+}
+
+func (s *csvSource) Next(ctx context.Context) (*Batch, error) {
+	if s.done {
+		return nil, io.EOF
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.batch.Rows = s.batch.Rows[:0]
+	for len(s.batch.Rows) < s.size {
+		rec, err := s.r.Read()
+		if err == io.EOF {
+			s.done = true
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, report.At(report.Position{File: s.name, Row: pe.Line, Column: pe.Column}, report.InputError(pe.Err))
+			}
+			return nil, report.At(report.Position{File: s.name}, report.InputError(err))
+		}
+		line, _ := s.r.FieldPos(0)
+		s.batch.Rows = append(s.batch.Rows, Row{Num: line, Cells: rec})
+	}
+	if len(s.batch.Rows) == 0 {
+		return nil, io.EOF
+	}
+	return &s.batch, nil
+}
+
+func (s *csvSource) Close() error {
+	if s.rc == nil {
+		return nil
+	}
+	s.rc.Close()
+	s.rc = nil
+	return s.blob.Close()
+}
