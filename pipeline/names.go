@@ -64,26 +64,47 @@ func init() {
 	}
 }
 
+// homoglyphs settles, word by word, letters that look alike in Latin and
+// Cyrillic. A word with letters found only in Cyrillic (ж, л, қ) is
+// Cyrillic, and its look-alike Latin letters become Cyrillic; likewise for
+// Latin. A word made only of look-alikes takes the script that dominates
+// the whole name, so "AK ЖОЛ" typed with a Latin A and K folds like
+// "Ак жол", while "Nur Otan" stays Latin.
 func homoglyphs(s string) string {
+	script := func(r rune) int { // +1 Cyrillic only, -1 Latin only, 0 look-alike or other
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			if _, twin := cyrillicToLatin[r]; !twin {
+				return 1
+			}
+		case r < unicode.MaxASCII && unicode.IsLetter(r):
+			if _, twin := latinToCyrillic[r]; !twin {
+				return -1
+			}
+		}
+		return 0
+	}
+	dominant := 0
+	for _, r := range s {
+		dominant += script(r)
+	}
 	words := strings.Split(s, " ")
 	for i, w := range words {
-		cyr, lat, onlyLookalike := 0, 0, true
+		cyr, lat := 0, 0
 		for _, r := range w {
-			switch {
-			case unicode.Is(unicode.Cyrillic, r):
+			switch script(r) {
+			case 1:
 				cyr++
-				if _, ok := cyrillicToLatin[r]; !ok {
-					onlyLookalike = false
-				}
-			case r < unicode.MaxASCII && unicode.IsLetter(r):
+			case -1:
 				lat++
 			}
 		}
 		switch {
-		case cyr > 0 && lat > 0 && !onlyLookalike:
-			words[i] = mapRunes(w, latinToCyrillic)
 		case cyr > 0 && lat > 0:
-			// Every Cyrillic letter has a Latin twin: the word is Latin.
+			// A genuinely mixed word: leave it as typed.
+		case cyr > 0 || cyr == 0 && lat == 0 && dominant > 0:
+			words[i] = mapRunes(w, latinToCyrillic)
+		case lat > 0 || dominant < 0:
 			words[i] = mapRunes(w, cyrillicToLatin)
 		}
 	}

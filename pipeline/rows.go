@@ -225,7 +225,7 @@ func (sr *sourceReader) unitOf(row sources.Row) (id, name, level string) {
 	name = strings.TrimSpace(row.Cell(m.col(RoleUnitName)))
 	level = sr.src.UnitLevel
 	switch {
-	case id == "" && name == "" && sr.src.Unit != nil:
+	case sr.src.Unit != nil:
 		id, name = sr.src.Unit.ID, sr.src.Unit.Name
 		if level == "" {
 			level = "nation"

@@ -101,8 +101,8 @@ type Source struct {
 	Columns    Columns    `yaml:"columns"`
 }
 
-// FixedUnit names the reporting unit of a source whose rows carry no unit
-// column (a national protocol).
+// FixedUnit names the one reporting unit every row of a source reports (a
+// national protocol); unit columns of the sheet are then ignored.
 type FixedUnit struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
