@@ -438,7 +438,11 @@ func readVotes(path string) ([]seatsRow, error) {
 // csvError turns an encoding/csv error into a positioned input error.
 func csvError(path string, err error) error {
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-		return report.InputError(report.At(report.Position{File: path, Row: pe.Line, Column: pe.Column}, pe.Err))
+		cause := pe.Err
+		if pe.StartLine != pe.Line {
+			cause = fmt.Errorf("%w (record starts on row %d)", pe.Err, pe.StartLine)
+		}
+		return report.InputError(report.At(report.Position{File: path, Row: pe.Line, Column: pe.Column}, cause))
 	}
 	return report.InputError(report.At(report.Position{File: path}, err))
 }
