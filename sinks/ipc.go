@@ -4,10 +4,19 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-type ipcEncoder struct{ w *ipc.FileWriter }
+// ipcBatchRows is the length of every record batch in an IPC file but the
+// last, whatever the sizes written.
+const ipcBatchRows = 64 << 10
+
+type ipcEncoder struct {
+	w  *ipc.FileWriter
+	rb *rebatcher
+}
 
 // newIPC writes the Arrow IPC file format, uncompressed unless
 // Options.IPCZstd. The metadata goes into the schema's metadata.
@@ -29,13 +38,27 @@ func newIPC(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (encoder,
 	if err != nil {
 		return nil, err
 	}
-	return &ipcEncoder{w: fw}, nil
+	e := &ipcEncoder{w: fw}
+	e.rb = &rebatcher{size: ipcBatchRows, schema: schema, mem: memory.DefaultAllocator, emit: e.put}
+	return e, nil
 }
 
-func (e *ipcEncoder) write(b arrow.RecordBatch) error {
-	// The batch carries the schema without metadata; IPC wants them equal
-	// in fields only, so rebuild it with the writer's schema.
-	return e.w.Write(b)
+// put writes one batch under the writer's schema (which carries the
+// metadata the incoming batches lack).
+func (e *ipcEncoder) put(b arrow.RecordBatch) error {
+	cols := b.Columns()
+	rec := array.NewRecordBatch(e.rb.schema, cols, b.NumRows())
+	defer rec.Release()
+	return e.w.Write(rec)
 }
 
-func (e *ipcEncoder) close() error { return e.w.Close() }
+func (e *ipcEncoder) write(b arrow.RecordBatch) error { return e.rb.add(b) }
+
+func (e *ipcEncoder) close() error {
+	err := e.rb.flush()
+	e.rb.release()
+	if cerr := e.w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

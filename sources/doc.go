@@ -9,7 +9,9 @@
 // Row numbers are 1-based and count every line of a text file (a quoted
 // field spanning lines counts from its first line) or every row of a sheet,
 // header and blank rows included, so a position can be found in the file
-// with any viewer. Column numbers are 1-based; in spreadsheets they are also
+// with any viewer. Empty lines of a text file are not records: they are
+// skipped, and counted nowhere, but the numbers of the rows after them
+// stay those of the file. Column numbers are 1-based; in spreadsheets they are also
 // shown as letters (report.ColumnName).
 //
 // # Cells

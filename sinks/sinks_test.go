@@ -1,0 +1,218 @@
+package sinks
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+var testSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "party", Type: arrow.BinaryTypes.String},
+	{Name: "votes", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "share", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "eligible", Type: arrow.FixedWidthTypes.Boolean},
+}, nil)
+
+func batch(mem memory.Allocator, parties []string, votes []int64) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, testSchema)
+	defer b.Release()
+	for i, p := range parties {
+		b.Field(0).(*array.StringBuilder).Append(p)
+		if votes[i] < 0 {
+			b.Field(1).AppendNull()
+			b.Field(2).AppendNull()
+		} else {
+			b.Field(1).(*array.Int64Builder).Append(votes[i])
+			b.Field(2).(*array.Float64Builder).Append(float64(votes[i]) / 10)
+		}
+		b.Field(3).(*array.BooleanBuilder).Append(votes[i] > 100)
+	}
+	return b.NewRecordBatch()
+}
+
+// writeAll writes the same rows cut into batches of the given sizes.
+func writeAll(t *testing.T, format, path string, sizes []int) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	parties := []string{"Nur Otan", "Ақ жол", "Народная партия", "Auyl, \"rural\"", "Adal"}
+	votes := []int64{5148074, 792828, -1, 383023, 0}
+	s, err := Create(format, path, testSchema, Meta{"tally.version": "test"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := 0
+	for _, n := range sizes {
+		b := batch(mem, parties[at:at+n], votes[at:at+n])
+		if err := s.Write(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		b.Release()
+		at += n
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if s.Rows() != 5 {
+		t.Errorf("Rows() = %d", s.Rows())
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			a := filepath.Join(dir, "a"+Ext(format))
+			b := filepath.Join(dir, "b"+Ext(format))
+			writeAll(t, format, a, []int{5})
+			writeAll(t, format, b, []int{2, 1, 2})
+			ab, _ := os.ReadFile(a)
+			bb, _ := os.ReadFile(b)
+			if !bytes.Equal(ab, bb) {
+				t.Errorf("output depends on batch sizes")
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 2 {
+				t.Errorf("stray files left: %v", entries)
+			}
+			got := readBack(t, format, a)
+			want := "Nur Otan|5148074|514807.4|true\nАқ жол|792828|79282.8|true\nНародная партия|null|null|false\nAuyl, \"rural\"|383023|38302.3|true\nAdal|0|0|false\n"
+			if got != want {
+				t.Errorf("read back:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func readBack(t *testing.T, format, path string) string {
+	t.Helper()
+	mem := memory.NewGoAllocator()
+	var recs []arrow.RecordBatch
+	switch format {
+	case "parquet":
+		f, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if v := f.MetaData().KeyValueMetadata().FindValue("tally.version"); v == nil || *v != "test" {
+			t.Errorf("parquet metadata tally.version = %v", v)
+		}
+		fr, err := pqarrow.NewFileReader(f, pqarrow.ArrowReadProperties{}, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := fr.ReadTable(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tbl.Release()
+		tr := array.NewTableReader(tbl, -1)
+		defer tr.Release()
+		for tr.Next() {
+			r := tr.RecordBatch()
+			r.Retain()
+			recs = append(recs, r)
+		}
+	case "arrow":
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if v := r.Schema().Metadata().FindKey("tally.version"); v < 0 {
+			t.Errorf("arrow schema metadata lacks tally.version")
+		}
+		for i := 0; i < r.NumRecords(); i++ {
+			rec, err := r.RecordBatch(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.Retain()
+			recs = append(recs, rec)
+		}
+	case "csv":
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if lines[0] != "party,votes,share,eligible" {
+			t.Errorf("csv header = %q", lines[0])
+		}
+		var out strings.Builder
+		for _, l := range lines[1:] {
+			l = strings.Replace(l, `"Auyl, ""rural"""`, "Auyl, \"rural\"", 1)
+			parts := strings.Split(l, ",")
+			if len(parts) == 5 { // the quoted comma
+				parts = append([]string{parts[0] + "," + parts[1]}, parts[2:]...)
+			}
+			for i, p := range parts {
+				if p == "" {
+					parts[i] = "null"
+				}
+			}
+			out.WriteString(strings.Join(parts, "|") + "\n")
+		}
+		return out.String()
+	}
+	var out strings.Builder
+	for _, r := range recs {
+		for i, f := range r.Schema().Fields() {
+			w := testSchema.Field(i)
+			if f.Name != w.Name || !arrow.TypeEqual(f.Type, w.Type) || f.Nullable != w.Nullable {
+				t.Errorf("field %d read back = %v, want %v", i, f, w)
+			}
+		}
+		for i := 0; i < int(r.NumRows()); i++ {
+			for c := 0; c < int(r.NumCols()); c++ {
+				if c > 0 {
+					out.WriteByte('|')
+				}
+				if r.Column(c).IsNull(i) {
+					out.WriteString("null")
+				} else {
+					out.WriteString(r.Column(c).ValueStr(i))
+				}
+			}
+			out.WriteByte('\n')
+		}
+		r.Release()
+	}
+	return out.String()
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Create("parquet", filepath.Join(dir, "x.parquet"), testSchema, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files left after Abort: %v", entries)
+	}
+	if _, err := Create("ods", filepath.Join(dir, "x.ods"), testSchema, nil, Options{}); err == nil || !strings.Contains(err.Error(), "known: arrow, csv, parquet") {
+		t.Errorf("unknown format: %v", err)
+	}
+}
