@@ -286,7 +286,7 @@ func (a *allocator) qualify(entries []Entry, base int64, res *Result) ([]bool, e
 			if n > need {
 				cands := make([]tieCand, n)
 				for j, i := range group {
-					cands[j] = tieCand{name: entries[i].Name, key: contender{name: entries[i].Name, members: []int{i}}.key(), order: i, idx: i}
+					cands[j] = tieCand{name: entries[i].Name, key: contender{name: entries[i].Name, members: []int{i}}.key(), votes: entries[i].Votes, order: i, idx: i}
 				}
 				won, err := a.resolve(Tie{Stage: "qualification", By: "votes", Value: Number{Exact: fmt.Sprint(v), Decimal: fmt.Sprint(v)}}, cands, need)
 				if err != nil {
@@ -351,6 +351,7 @@ func drawLots(entries []Entry, seed int64) map[string]int {
 type tieCand struct {
 	name  string
 	key   string // unique; orders the tied before a draw
+	votes int64
 	order int
 	idx   int
 }
@@ -368,6 +369,11 @@ func (a *allocator) resolve(t Tie, cands []tieCand, places int) ([]int, error) {
 	switch a.opt.TieBreak {
 	case TieOrder:
 		won = cands[:places]
+	case TieMostVotes:
+		byVotes := append([]tieCand(nil), cands...)
+		sort.SliceStable(byVotes, func(i, j int) bool { return byVotes[i].votes > byVotes[j].votes })
+		won = byVotes[:places]
+		sort.SliceStable(won, func(i, j int) bool { return won[i].order < won[j].order })
 	case TieLot:
 		drawn := append([]tieCand(nil), cands...)
 		sort.SliceStable(drawn, func(i, j int) bool { return a.lot[drawn[i].key] < a.lot[drawn[j].key] })
@@ -505,7 +511,7 @@ func (a *allocator) largestRemainder(stage string, cs []contender, seats int, st
 	places := left - len(above)
 	cands := make([]tieCand, len(tied))
 	for j, k := range tied {
-		cands[j] = tieCand{name: cs[k].name, key: cs[k].key(), order: cs[k].order, idx: k}
+		cands[j] = tieCand{name: cs[k].name, key: cs[k].key(), votes: cs[k].votes, order: cs[k].order, idx: k}
 	}
 	won, err := a.resolve(Tie{Stage: stage, Seat: seat + 1, By: "remainder", Value: ratNumber(edge)}, cands, places)
 	if err != nil {
@@ -580,7 +586,7 @@ func (a *allocator) highestAverages(stage string, cs []contender, seats int, st 
 		if len(top) > left {
 			cands := make([]tieCand, len(top))
 			for j, k := range top {
-				cands[j] = tieCand{name: cs[k].name, key: cs[k].key(), order: cs[k].order, idx: k}
+				cands[j] = tieCand{name: cs[k].name, key: cs[k].key(), votes: cs[k].votes, order: cs[k].order, idx: k}
 			}
 			k0 := top[0] // the tied quotient, written as one list's, whatever the input order
 			for _, k := range top {

@@ -280,6 +280,16 @@ func TestTieRules(t *testing.T) {
 		t.Errorf("award 3 = %+v, want Zed after a tie", a)
 	}
 
+	// Votes: Zed and Amy hold quotient 50 with 100 votes, Bob with 50.
+	es2 := []Entry{{Name: "Bob", Votes: 50}, {Name: "Zed", Votes: 100}, {Name: "Amy", Votes: 100}}
+	r, err = Allocate(es2, Options{Seats: 3, Method: DHondt, TieBreak: TieMostVotes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seatsOf(r); !slicesEqual(got, []int{0, 2, 1}) || r.Ties[0].Rule != "votes" || !cmp.Equal(r.Ties[0].Winners, []string{"Zed"}) {
+		t.Errorf("votes: seats %v, ties %+v; want Zed (more votes than Bob, before Amy)", got, r.Ties)
+	}
+
 	// Lot: reproducible for a seed, and every tied list wins for some seed.
 	winners := map[string]bool{}
 	for seed := int64(0); seed < 40; seed++ {

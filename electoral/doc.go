@@ -106,6 +106,8 @@
 //	TieOrder  the list that comes first in the input wins
 //	TieLot    one draw from Options.Seed ranks every list and alliance;
 //	          each tie goes to the best ranked
+//	TieMostVotes  the list with more votes wins (Norway's rule for equal
+//	          quotients, Russia's for equal remainders), then input order
 //
 // The draw shuffles the names in sorted order, so it does not depend on
 // the order of the input, and because one ranking settles every tie, a lot

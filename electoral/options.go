@@ -100,9 +100,13 @@ const (
 	TieError TieBreak = iota // refuse: Allocate returns an *UnresolvedTieError
 	TieOrder                 // the entry that comes first in the input wins
 	TieLot                   // a draw, reproducible from Options.Seed
+	// TieMostVotes gives the seat to the list with more votes (Norway's
+	// rule for equal quotients, Russia's for equal remainders); among equal
+	// votes the entry that comes first in the input wins.
+	TieMostVotes
 )
 
-// String returns "error", "order" or "lot".
+// String returns "error", "order", "lot" or "votes".
 func (t TieBreak) String() string {
 	switch t {
 	case TieError:
@@ -111,11 +115,14 @@ func (t TieBreak) String() string {
 		return "order"
 	case TieLot:
 		return "lot"
+	case TieMostVotes:
+		return "votes"
 	}
 	return fmt.Sprintf("TieBreak(%d)", int(t))
 }
 
-// ParseTieBreak reads "error", "order" or "lot" (case ignored; "" is TieError).
+// ParseTieBreak reads "error", "order", "lot" or "votes" (case ignored; ""
+// is TieError).
 func ParseTieBreak(s string) (TieBreak, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "error":
@@ -124,8 +131,10 @@ func ParseTieBreak(s string) (TieBreak, error) {
 		return TieOrder, nil
 	case "lot":
 		return TieLot, nil
+	case "votes":
+		return TieMostVotes, nil
 	}
-	return 0, fmt.Errorf("%w: tie-break %q; known: error, order, lot", ErrBadOptions, s)
+	return 0, fmt.Errorf("%w: tie-break %q; known: error, order, lot, votes", ErrBadOptions, s)
 }
 
 // Entry is one row of input: a list, or a non-list row such as invalid
@@ -268,7 +277,7 @@ func validate(entries []Entry, opt *Options) error {
 	if opt.ThresholdBase != BaseValid && opt.ThresholdBase != BaseCast {
 		return fmt.Errorf("%w: threshold base %d", ErrBadOptions, int(opt.ThresholdBase))
 	}
-	if opt.TieBreak < TieError || opt.TieBreak > TieLot {
+	if opt.TieBreak < TieError || opt.TieBreak > TieMostVotes {
 		return fmt.Errorf("%w: tie-break %d", ErrBadOptions, int(opt.TieBreak))
 	}
 	if opt.BallotsCast < 0 || opt.ValidVotes < 0 {

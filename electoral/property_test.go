@@ -186,9 +186,7 @@ func TestPropDivisorHouseMonotone(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := genContest(divisorMethods, true).Draw(t, "contest")
 		c.opt.Reserved = 0
-		if rapid.Bool().Draw(t, "order") {
-			c.opt.TieBreak = TieOrder
-		}
+		c.opt.TieBreak = rapid.SampledFrom([]TieBreak{TieOrder, TieLot, TieMostVotes}).Draw(t, "tie rule")
 		small := allocateOrNoVotes(t, c)
 		if small == nil {
 			return
