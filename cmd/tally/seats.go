@@ -84,7 +84,7 @@ the computed one is an error finding (exit 1).`,
 	fl.IntVar(&f.minQualified, "min-qualified", 0, "admit the next lists by votes until at least this many take part")
 	fl.IntVar(&f.electorateThreshold, "electorate-threshold", 0, "also qualify a list that won at least this many electorates")
 	fl.BoolVar(&f.mmp, "mmp", false, "mixed-member proportional: electorates beyond the entitlement are overhang")
-	fl.StringVar(&f.tieBreak, "tie-break", "error", "rule for ties: error, order (input order) or lot (--seed)")
+	fl.StringVar(&f.tieBreak, "tie-break", "error", "rule for ties: error, order (input order), lot (--seed) or votes (more votes, then input order)")
 	fl.Int64Var(&f.seed, "seed", 0, "seed of the draw for --tie-break lot")
 	fl.BoolVar(&f.trace, "trace", false, "explain every step on stderr")
 	fl.StringVar(&f.traceJSON, "trace-json", "", "write the trace as JSON to this file")
