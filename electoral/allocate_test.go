@@ -443,6 +443,7 @@ func TestBadInput(t *testing.T) {
 		text    string
 	}{
 		{"no seats", ok, Options{Method: DHondt}, ErrBadOptions, "seats 0"},
+		{"too many seats", ok, Options{Seats: MaxSeats + 1, Method: DHondt}, ErrBadOptions, "need 1 to 100000"},
 		{"no method", ok, Options{Seats: 1}, ErrUnknownMethod, "Method(0)"},
 		{"reserved all", ok, Options{Seats: 2, Reserved: 2, Method: DHondt}, ErrBadOptions, "reserved"},
 		{"first divisor elsewhere", ok, Options{Seats: 1, Method: DHondt, FirstDivisor: big.NewRat(7, 5)}, ErrBadOptions, "modified-sainte-lague only"},

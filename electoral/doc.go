@@ -138,5 +138,5 @@
 // Allocate and the Parse functions wrap one of the sentinels ErrBadOptions,
 // ErrUnknownMethod, ErrBadThreshold, ErrBadEntry, ErrNoVotes or ErrTie;
 // messages name the entry (1-based) or option at fault. Bad input never
-// panics.
+// panics, and never hangs: Options.Seats is at most MaxSeats.
 package electoral

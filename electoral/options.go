@@ -246,8 +246,8 @@ func checkFirstDivisor(r *big.Rat) error {
 
 // validate checks the options against each other and the entries.
 func validate(entries []Entry, opt *Options) error {
-	if opt.Seats < 1 {
-		return fmt.Errorf("%w: seats %d; need at least 1", ErrBadOptions, opt.Seats)
+	if opt.Seats < 1 || opt.Seats > MaxSeats {
+		return fmt.Errorf("%w: seats %d; need 1 to %d", ErrBadOptions, opt.Seats, MaxSeats)
 	}
 	if opt.Reserved < 0 || opt.Reserved >= opt.Seats {
 		return fmt.Errorf("%w: reserved seats %d; need 0 to %d", ErrBadOptions, opt.Reserved, opt.Seats-1)
@@ -341,6 +341,10 @@ func validate(entries []Entry, opt *Options) error {
 	}
 	return nil
 }
+
+// MaxSeats bounds Options.Seats, far above any assembly, so that a typo
+// cannot make the seat-by-seat methods run for hours.
+const MaxSeats = 100000
 
 // maxVotes bounds the total of all entries so that sums stay exact in
 // int64 with room to spare.
