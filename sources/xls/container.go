@@ -26,7 +26,12 @@ func workbookStream(r io.ReaderAt, size int64) (stream []byte, err error) {
 	// Some writers do not pad the last sector (the file size is then not a
 	// multiple of the sector size); reading it as zeros is what the format
 	// intends.
-	pr := &paddedReader{r: r, size: size, padded: (size + 4095) &^ 4095}
+	padded := (size + 4095) &^ 4095
+	pr := &budgetReader{
+		r:     &paddedReader{r: r, size: size, padded: padded},
+		calls: 64 + 8*padded/64,
+		bytes: 1<<20 + 4*padded,
+	}
 	doc, err := mscfb.New(pr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: damaged compound file: %v", ErrNotXLS, err)
@@ -65,7 +70,7 @@ func workbookStream(r io.ReaderAt, size int64) (stream []byte, err error) {
 		}
 		return nil, fmt.Errorf("%w: the compound file has no Workbook or Book stream (streams: %s)", ErrNotXLS, strings.Join(names, ", "))
 	}
-	if f.Size > pr.padded || f.Size > maxStream {
+	if f.Size > padded || f.Size > maxStream {
 		return nil, fmt.Errorf("%w: damaged compound file: the %s stream claims %d bytes in a file of %d", ErrNotXLS, f.Name, f.Size, size)
 	}
 	stream = make([]byte, f.Size)
@@ -112,4 +117,26 @@ func (p *paddedReader) ReadAt(b []byte, off int64) (int, error) {
 		return want, io.EOF
 	}
 	return want, nil
+}
+
+// budgetReader fails once its reads pass a number of calls or bytes. The
+// container library walks sector chains through the sector map a file's
+// header declares, and a damaged header can declare a map hundreds of times
+// larger than the file; the budget keeps the work near the file's size. A
+// sound file is read about once, in at most a call per 32 bytes (a stream
+// scattered over 64-byte mini sectors), so the budget never stops one.
+type budgetReader struct {
+	r            io.ReaderAt
+	calls, bytes int64 // left
+}
+
+var errLoop = errors.New("its sector chains loop")
+
+func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
+	b.calls--
+	b.bytes -= int64(len(p))
+	if b.calls < 0 || b.bytes < 0 {
+		return 0, errLoop
+	}
+	return b.r.ReadAt(p, off)
 }
