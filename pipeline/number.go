@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"tally/sources"
 )
 
 // Number is a value read from a cell.
@@ -183,4 +185,22 @@ func normalizeDigits(t string, hint NumberHint) (string, int, error) {
 		intPart = "0"
 	}
 	return intPart + "." + d[at:], ndigits - at, nil
+}
+
+// ParseCount reads a count cell. A cell holding a count and its percent
+// ("216 - 17.73%") gives its count.
+func ParseCount(s string) (Number, error) {
+	if c, _, ok := sources.SplitCountPercent(s); ok {
+		s = c
+	}
+	return ParseNumber(s, HintCount)
+}
+
+// ParseShare reads a percentage cell. A cell holding a count and its
+// percent ("216 - 17.73%") gives its percent.
+func ParseShare(s string) (Number, error) {
+	if _, p, ok := sources.SplitCountPercent(s); ok {
+		s = p
+	}
+	return ParseNumber(s, HintShare)
 }

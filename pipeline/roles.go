@@ -22,13 +22,14 @@ const (
 	RoleShare       // long layout: the option's declared percent; wide: see ColumnMap.Shares
 	RoleSeats       // declared seats of the option
 	RoleOptionVotes // wide layout: one option's votes
+	RoleOther       // a protocol figure tally does not keep (ballots received, cancelled, lost)
 )
 
 var roleNames = [...]string{
 	RoleNone: "", RoleUnitID: "unit_id", RoleUnitName: "unit_name", RoleParent: "parent",
 	RoleRegistered: "registered", RoleBallotsIssued: "ballots_issued", RoleBallotsCast: "ballots_cast",
 	RoleInvalid: "invalid", RoleValid: "valid", RoleOption: "option", RoleVotes: "votes",
-	RoleShare: "share", RoleSeats: "seats", RoleOptionVotes: "option_votes",
+	RoleShare: "share", RoleSeats: "seats", RoleOptionVotes: "option_votes", RoleOther: "other_figure",
 }
 
 func (r Role) String() string { return roleNames[r] }
@@ -41,6 +42,7 @@ var roleWords = []struct {
 	role  Role
 	words []string
 }{
+	{RoleOther, []string{"досрочно", "вне помещения", "в помещении", "переносных", "стационарных", "погашенных", "утраченных", "не учтенных", "не учтённых", "полученных", "early voting", "absentee", "by mail", "postal"}},
 	{RoleInvalid, []string{"invalid", "spoilt", "spoiled", "rejected", "недействительн", "жарамсыз", "ungültig", "ungultig", "nieważn", "niewazn", "nuls", "nul"}},
 	{RoleValid, []string{"valid", "действительн", "жарамды", "gültig", "gultig", "ważn", "wazn", "exprimés", "exprimes", "valables"}},
 	{RoleBallotsIssued, []string{"ballots issued", "issued", "выдан", "берілген", "ausgegeben", "wydan", "émargements", "emargements"}},
@@ -50,9 +52,26 @@ var roleWords = []struct {
 	{RoleShare, []string{"percent", "share", "%", "процент", "доля", "пайыз", "prozent", "anteil", "procent", "pourcentage"}},
 	{RoleOption, []string{"party", "candidate", "list", "option", "choice", "партия", "кандидат", "список", "партиясы", "partei", "partia", "komitet", "kandydat", "liste", "candidat", "parti"}},
 	{RoleVotes, []string{"votes", "vote count", "голос", "дауыс", "stimmen", "głosy", "glosy", "głosów", "glosow", "voix"}},
-	{RoleParent, []string{"parent", "region", "oblast", "область", "облыс", "county", "state", "land", "województwo", "wojewodztwo", "département", "departement"}},
-	{RoleUnitName, []string{"name", "precinct", "district", "polling station", "unit", "наименование", "название", "участок", "округ", "уик", "тик", "атауы", "учаскесі", "gebiet", "wahlkreis", "gmina", "obwód", "obwod", "powiat", "commune", "bureau", "circonscription", "ward", "town", "city"}},
-	{RoleUnitID, []string{"id", "code", "number", "nr", "no", "№", "код", "номер", "коды", "нөмірі", "kod", "numer", "nummer", "code insee"}},
+	{RoleOther, []string{"бюллетен", "ballots received", "ballots cancelled", "ballots spoiled", "unused ballots", "lost ballots", "бюллетень", "конверт", "kart do głosowania", "kart", "kopert", "pakiet", "pełnomocnik", "zaświadczen", "stimmzettel", "wahlscheine", "bulletins", "enveloppes", "procurations"}},
+	{RoleParent, []string{"parent", "gehört zu", "gehort zu", "belongs to", "należy do", "входит в", "region", "oblast", "область", "облыс", "county", "state", "land", "województwo", "wojewodztwo", "département", "departement", "регион", "субъект"}},
+	{RoleUnitName, []string{"name", "precinct", "district", "polling station", "unit", "наименование", "название", "участок", "округ", "уик", "тик", "оик", "атауы", "учаскесі", "аумақ", "аудан", "gebiet", "wahlkreis", "gmina", "obwód", "obwod", "powiat", "siedziba", "commune", "bureau", "circonscription", "ward", "town", "city", "parish", "prec"}},
+	{RoleUnitID, []string{"id", "code", "number", "nr", "no", "№", "pct", "код", "номер", "коды", "нөмірі", "kod", "numer", "nummer", "code insee", "teryt"}},
+}
+
+// parentRefWords mark a column that names the unit above each row's unit
+// ("gehört zu": 1 for Schleswig-Holstein) rather than a level of the
+// unit's own name.
+var parentRefWords = []string{"parent", "gehört zu", "gehort zu", "belongs to", "należy do", "входит в", "parent unit id"}
+
+// isParentRef reports whether a header names the unit above by reference.
+func isParentRef(header string) bool {
+	h := FoldName(header)
+	for _, w := range parentRefWords {
+		if matchWord(h, FoldName(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // exactRoles are headers that name a role outright: the canonical column

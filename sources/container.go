@@ -22,6 +22,7 @@ type blob struct {
 	ra      io.ReaderAt
 	stream  func() (io.ReadCloser, error) // a fresh reader from the first byte
 	closers []io.Closer
+	via     []string // containers opened to reach it, outermost first
 }
 
 const headSize = 64 << 10
@@ -117,7 +118,7 @@ func isZip(h []byte) bool  { return len(h) >= 4 && string(h[:4]) == "PK\x03\x04"
 
 func gunzipBlob(outer *blob) (*blob, error) {
 	name := strings.TrimSuffix(outer.name, path.Ext(outer.name))
-	b := &blob{name: name, size: -1, closers: outer.closers}
+	b := &blob{name: name, size: -1, closers: outer.closers, via: append(append([]string(nil), outer.via...), "gzip")}
 	b.stream = func() (io.ReadCloser, error) {
 		rc, err := outer.stream()
 		if err != nil {
@@ -196,7 +197,8 @@ func zipMember(outer *blob, member string) (*blob, error) {
 		return nil, fmt.Errorf("zip holds %d table files; name one with member: (%s)", len(cands), strings.Join(names, ", "))
 	}
 	zf := cands[0]
-	b := &blob{name: zf.Name, size: int64(zf.UncompressedSize64), closers: outer.closers}
+	b := &blob{name: zf.Name, size: int64(zf.UncompressedSize64), closers: outer.closers,
+		via: append(append([]string(nil), outer.via...), "zip member "+zf.Name)}
 	b.stream = func() (io.ReadCloser, error) { return zf.Open() }
 	if zf.Method == zip.Store {
 		if off, err := zf.DataOffset(); err == nil {

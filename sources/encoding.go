@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Guess is a detected text encoding with how sure the detector is (0 to 1)
@@ -140,4 +141,15 @@ func DetectEncoding(head []byte) Guess {
 		return Guess{"windows-1251", 0.5 + 0.5*float64(lower1251-upper1251)/total, "8-bit Cyrillic, lower case in 0xE0-0xFF"}
 	}
 	return Guess{"koi8-r", 0.5 + 0.5*float64(upper1251-lower1251)/total, "8-bit Cyrillic, lower case in 0xC0-0xDF"}
+}
+
+// decodeHead decodes the first bytes of a text file for sniffing; bytes
+// that do not decode are replaced.
+func decodeHead(head []byte, name string) string {
+	enc, _, err := lookupEncoding(name)
+	if err != nil {
+		return string(head)
+	}
+	text, _, _ := transform.Bytes(enc.NewDecoder(), head)
+	return string(text)
 }

@@ -13,6 +13,10 @@ import (
 type Row struct {
 	Num   int      // 1-based row number in the file or sheet
 	Cells []string // cell texts; trailing empty cells may be missing
+	// Group is the label of the section the row falls under, as a
+	// TableReader found it (a one-cell row above a run of data rows); ""
+	// when there is none.
+	Group string
 }
 
 // Cell returns cell i (0-based), or "" past the end of the row.

@@ -3,17 +3,51 @@ package sources
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 )
 
 // Table is one table found in a sheet or text file: where its header is and
-// the name of each column.
+// the name of each column. A sheet may hold several tables stacked one
+// under another (a new header row starts a new table); Block numbers them.
 type Table struct {
 	File       string
 	Sheet      string
+	Block      int      // 1-based index of the table within its sheet
+	Title      string   // the one-cell row just above the header, if any ("Presidential Electors")
 	HeaderRows []int    // row numbers of the header rows (one or several)
 	Columns    []string // one name per column; multi-row headers joined with " / "
+	Parts      [][]string
+	// Parts holds, per column, the texts of its header rows from top to
+	// bottom, merged cells filled across; Columns[i] is Parts[i] joined.
+	Kinds []ColumnKind // what the first data rows hold in each column
+	// Sample holds copies of the first data rows (up to SampleRows), for
+	// mapping columns by their content and for `tally inspect`.
+	Sample []Row
+}
+
+// SampleRows is how many data rows a Table keeps in Sample.
+const SampleRows = 32
+
+// ColumnKind is what the cells of a column hold, judged from the sample.
+type ColumnKind int
+
+const (
+	KindEmpty        ColumnKind = iota // no values in the sample
+	KindNumber                         // counts or decimals, grouped in any locale
+	KindPercent                        // numbers with a percent sign
+	KindCountPercent                   // "216 - 17.73%": a count and its percent in one cell
+	KindText                           // names, codes with letters
+)
+
+var kindNames = [...]string{"empty", "number", "percent", "count-percent", "text"}
+
+func (k ColumnKind) String() string { return kindNames[k] }
+
+// Numeric reports whether the kind holds figures.
+func (k ColumnKind) Numeric() bool {
+	return k == KindNumber || k == KindPercent || k == KindCountPercent
 }
 
 // TableBatch is a run of data rows of one table. Header rows, and rows
@@ -38,13 +72,20 @@ type TableOptions struct {
 type Stats struct {
 	Rows       int // every row read from the source
 	DataRows   int // rows handed on as data
-	HeaderRows int // header rows, including headers repeated inside the data
-	Preamble   int // non-blank rows above a header (titles, notes)
+	HeaderRows int // header rows, including headers repeated inside the data and rows of column numbers
+	Preamble   int // other non-blank rows: titles, notes, footnotes and section labels
 	Blank      int // blank rows
 }
 
-// TableReader finds the header of each sheet of a Source and hands on its
-// data rows.
+// TableReader finds the tables of each sheet of a Source and hands on
+// their data rows.
+//
+// Inside a table it tells apart, besides data rows: blank rows; a repeat
+// of the header; a row with a single text cell, which labels the data rows
+// below it (a section such as "WOJEWÓDZTWO DOLNOŚLĄSKIE", handed on as
+// Row.Group) or, with no data below, is a note; and a row of words in the
+// columns that hold numbers, which starts a new table (the title row above
+// it, if any, becomes Table.Title).
 type TableReader struct {
 	src   Source
 	opt   TableOptions
@@ -52,14 +93,18 @@ type TableReader struct {
 
 	file, sheet string
 	started     bool
+	block       int
 	table       *Table
-	pending     []Row // copied rows held while the header is not settled
+	pending     []Row // copied rows held while a header is not settled
+	hold        []Row // copied one-cell rows after data, waiting for what follows them
+	group       string
 	carry       *Batch
 	eof         bool
-	out         TableBatch
+	segs        []TableBatch // output ready to hand on, oldest first
+	cur         TableBatch
 }
 
-// headerWindow is how many rows of a sheet are examined to find its header.
+// headerWindow is how many rows of a table are examined to find its header.
 const headerWindow = 64
 
 // NewTableReader wraps src. The reader owns src and closes it.
@@ -76,65 +121,126 @@ func (t *TableReader) Close() error { return t.src.Close() }
 // Next returns the next batch of data rows, or io.EOF. The batch is valid
 // until the next call; all its rows belong to one table.
 func (t *TableReader) Next(ctx context.Context) (*TableBatch, error) {
-	t.out = TableBatch{Table: t.table, Rows: t.out.Rows[:0]}
-	for {
-		b := t.carry
-		t.carry = nil
-		if b == nil && !t.eof {
-			nb, err := t.src.Next(ctx)
-			switch {
-			case err == io.EOF:
-				t.eof = true
-			case err != nil:
-				return nil, err
-			default:
-				b = nb
-				t.stats.Rows += len(nb.Rows)
-			}
-		}
-		if b == nil {
-			t.settle()
-			if len(t.out.Rows) > 0 {
-				return &t.out, nil
-			}
+	for len(t.segs) == 0 {
+		if t.eof {
 			return nil, io.EOF
 		}
+		b, err := t.src.Next(ctx)
+		if err == io.EOF {
+			t.eof = true
+			t.endSheet()
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		t.stats.Rows += len(b.Rows)
 		if !t.started || b.File != t.file || b.Sheet != t.sheet {
-			t.settle()
-			if len(t.out.Rows) > 0 {
-				// Finish the previous sheet's table first; keep this batch.
-				t.carry = copyBatch(b)
-				return &t.out, nil
-			}
-			t.started, t.file, t.sheet, t.table = true, b.File, b.Sheet, nil
-			t.out.Table = nil
+			t.endSheet()
+			t.started, t.file, t.sheet, t.block, t.table, t.group = true, b.File, b.Sheet, 0, nil, ""
 		}
 		for _, r := range b.Rows {
-			if t.table == nil {
-				t.pending = append(t.pending, Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)})
-				if len(t.pending) >= headerWindow {
-					t.settle()
-				}
-				continue
-			}
-			t.addData(r)
+			t.feed(r, false)
 		}
-		if len(t.out.Rows) > 0 {
-			return &t.out, nil
-		}
+		t.cut()
+	}
+	t.cur = t.segs[0]
+	t.segs = t.segs[1:]
+	return &t.cur, nil
+}
+
+// cut closes the segment being filled, so that rows of the source's batch
+// are handed on before the source reuses it.
+func (t *TableReader) cut() {
+	if len(t.segs) > 0 && len(t.segs[len(t.segs)-1].Rows) == 0 {
+		t.segs = t.segs[:len(t.segs)-1]
 	}
 }
 
-func copyBatch(b *Batch) *Batch {
-	c := &Batch{File: b.File, Sheet: b.Sheet, Rows: make([]Row, len(b.Rows))}
-	for i, r := range b.Rows {
-		c.Rows[i] = Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)}
+func (t *TableReader) endSheet() {
+	for t.table == nil && len(t.pending) > 0 {
+		t.settle()
 	}
-	return c
+	t.flushHold(false)
+	t.cut()
 }
 
-// settle decides the header of the current sheet from the pending rows and
-// moves the rows below it to the output.
+func copyRow(r Row) Row {
+	return Row{Num: r.Num, Cells: append([]string(nil), r.Cells...), Group: r.Group}
+}
+
+// feed takes one row; owned says whether r's slices may be kept.
+func (t *TableReader) feed(r Row, owned bool) {
+	if t.table == nil {
+		if !owned {
+			r = copyRow(r)
+		}
+		t.pending = append(t.pending, r)
+		if len(t.pending) >= headerWindow {
+			t.settle()
+		}
+		return
+	}
+	switch {
+	case r.Blank():
+		t.stats.Blank++
+	case t.repeatsHeader(r) || onlyColumnNumbers(r):
+		t.stats.HeaderRows++
+	case t.startsTable(r):
+		// A new table: its title rows and header go back to the header
+		// finder.
+		held := t.hold
+		t.hold = nil
+		t.table, t.group = nil, ""
+		t.pending = append(t.pending, held...)
+		if !owned {
+			r = copyRow(r)
+		}
+		t.feed(r, true)
+	case labelRow(r):
+		if !owned {
+			r = copyRow(r)
+		}
+		t.hold = append(t.hold, r)
+	default:
+		t.flushHold(true)
+		r.Group = t.group
+		t.emit(r)
+	}
+}
+
+// flushHold settles the one-cell rows held: with data following, the last
+// one labels a section and the others are notes; at the end of a table
+// they are all notes.
+func (t *TableReader) flushHold(dataFollows bool) {
+	if len(t.hold) == 0 {
+		return
+	}
+	if dataFollows {
+		last := t.hold[len(t.hold)-1]
+		t.group = strings.Join(strings.Fields(firstText(last)), " ")
+		t.stats.Preamble++
+		t.hold = t.hold[:len(t.hold)-1]
+	}
+	t.stats.Preamble += len(t.hold)
+	t.hold = nil
+}
+
+func (t *TableReader) emit(r Row) {
+	t.stats.DataRows++
+	if len(t.table.Sample) < SampleRows {
+		t.table.Sample = append(t.table.Sample, copyRow(r))
+	}
+	n := len(t.segs)
+	if n == 0 || t.segs[n-1].Table != t.table {
+		t.segs = append(t.segs, TableBatch{Table: t.table})
+		n++
+	}
+	t.segs[n-1].Rows = append(t.segs[n-1].Rows, r)
+}
+
+// settle decides the header of the current table from the pending rows and
+// feeds the rows below it on as data.
 func (t *TableReader) settle() {
 	if t.table != nil || len(t.pending) == 0 {
 		return
@@ -143,13 +249,18 @@ func (t *TableReader) settle() {
 	t.pending = nil
 	start, n := t.opt.HeaderRow, t.opt.HeaderRows
 	hi := -1 // index of the first header row in rows
-	if start > 0 {
+	if start > 0 && t.block == 0 {
 		for i, r := range rows {
 			if r.Num == start {
 				hi = i
 				break
 			}
 		}
+		if hi < 0 {
+			n = 0
+		}
+	} else if t.block > 0 {
+		n = 0 // a stacked table's header is always detected
 	}
 	if hi < 0 {
 		hi, n = DetectHeader(rows, n)
@@ -160,11 +271,25 @@ func (t *TableReader) settle() {
 	if hi+n > len(rows) {
 		n = len(rows) - hi
 	}
-	t.table = &Table{File: t.file, Sheet: t.sheet, Columns: JoinHeader(rows[hi : hi+n])}
-	for _, r := range rows[hi : hi+n] {
-		t.table.HeaderRows = append(t.table.HeaderRows, r.Num)
+	t.block++
+	header := rows[hi : hi+n]
+	tb := &Table{File: t.file, Sheet: t.sheet, Block: t.block}
+	tb.Parts = HeaderParts(header)
+	tb.Columns = joinParts(tb.Parts)
+	for _, r := range header {
+		tb.HeaderRows = append(tb.HeaderRows, r.Num)
 	}
-	t.out.Table = t.table
+	for i := hi - 1; i >= 0; i-- {
+		if rows[i].Blank() {
+			continue
+		}
+		if labelRow(rows[i]) {
+			tb.Title = strings.Join(strings.Fields(firstText(rows[i])), " ")
+		}
+		break
+	}
+	tb.Kinds = columnKinds(rows[hi+n:], len(tb.Columns))
+	t.table = tb
 	for _, r := range rows[:hi] {
 		if r.Blank() {
 			t.stats.Blank++
@@ -174,34 +299,23 @@ func (t *TableReader) settle() {
 	}
 	t.stats.HeaderRows += n
 	for _, r := range rows[hi+n:] {
-		t.addData(r)
+		t.feed(r, true)
 	}
 }
 
-func (t *TableReader) addData(r Row) {
-	switch {
-	case r.Blank():
-		t.stats.Blank++
-	case t.repeatsHeader(r):
-		t.stats.HeaderRows++
-	default:
-		t.stats.DataRows++
-		t.out.Rows = append(t.out.Rows, r)
-	}
-}
-
+// repeatsHeader reports a data row equal to the (last) header row.
 func (t *TableReader) repeatsHeader(r Row) bool {
-	cols := t.table.Columns
-	if len(cols) < 2 || len(t.table.HeaderRows) != 1 {
+	parts := t.table.Parts
+	if len(parts) < 2 {
 		return false
 	}
 	same := 0
 	for i, c := range r.Cells {
-		c = strings.TrimSpace(c)
+		c = strings.Join(strings.Fields(c), " ")
 		if c == "" {
 			continue
 		}
-		if i >= len(cols) || c != cols[i] {
+		if i >= len(parts) || len(parts[i]) == 0 || c != parts[i][len(parts[i])-1] && c != t.table.Columns[i] {
 			return false
 		}
 		same++
@@ -209,12 +323,141 @@ func (t *TableReader) repeatsHeader(r Row) bool {
 	return same >= 2
 }
 
+// startsTable reports a row of words where the table holds numbers: the
+// header of a table stacked below the current one.
+func (t *TableReader) startsTable(r Row) bool {
+	words := 0
+	for i, c := range r.Cells {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		numericCol := i < len(t.table.Kinds) && t.table.Kinds[i].Numeric()
+		if LooksNumeric(c) || CountPercent(c) {
+			if numericCol {
+				return false
+			}
+			continue
+		}
+		if numericCol && hasLetter(c) {
+			words++
+		}
+	}
+	return words >= 2
+}
+
+// labelRow reports a row with one cell of text and nothing else: a title,
+// a section label or a note.
+func labelRow(r Row) bool {
+	n := 0
+	text := false
+	for _, c := range r.Cells {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		n++
+		text = hasLetter(c) && !LooksNumeric(c)
+	}
+	return n == 1 && text
+}
+
+func firstText(r Row) string {
+	for _, c := range r.Cells {
+		if strings.TrimSpace(c) != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+// columnKinds judges each column by the non-empty cells of rows.
+func columnKinds(rows []Row, width int) []ColumnKind {
+	type tally struct{ num, pct, cp, text int }
+	counts := make([]tally, width)
+	seen := 0
+	for _, r := range rows {
+		if r.Blank() || labelRow(r) || onlyColumnNumbers(r) {
+			continue
+		}
+		if seen++; seen > SampleRows*2 {
+			break
+		}
+		for i := 0; i < width && i < len(r.Cells); i++ {
+			c := strings.TrimSpace(r.Cells[i])
+			switch {
+			case c == "" || isDash(c):
+			case CountPercent(c):
+				counts[i].cp++
+			case LooksNumeric(c) && strings.Contains(c, "%"):
+				counts[i].pct++
+			case LooksNumeric(c):
+				counts[i].num++
+			default:
+				counts[i].text++
+			}
+		}
+	}
+	kinds := make([]ColumnKind, width)
+	for i, c := range counts {
+		switch numeric := c.num + c.pct + c.cp; {
+		case numeric == 0 && c.text == 0:
+			kinds[i] = KindEmpty
+		case c.text > numeric:
+			kinds[i] = KindText
+		case c.cp*2 >= numeric:
+			kinds[i] = KindCountPercent
+		case c.pct*2 >= numeric:
+			kinds[i] = KindPercent
+		default:
+			kinds[i] = KindNumber
+		}
+	}
+	return kinds
+}
+
+func isDash(s string) bool {
+	switch s {
+	case "-", "–", "—", "−", "x", "X":
+		return true
+	}
+	return false
+}
+
+// CountPercent reports a cell holding a count and its percent, as
+// "216 - 17.73%" or "216 (17,73%)".
+func CountPercent(s string) bool {
+	_, _, ok := SplitCountPercent(s)
+	return ok
+}
+
+// SplitCountPercent splits "216 - 17.73%" or "216 (17.73%)" into its count
+// and percent texts.
+func SplitCountPercent(s string) (count, pct string, ok bool) {
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, "%") && !strings.HasSuffix(s, "%)") {
+		return "", "", false
+	}
+	for _, sep := range []string{" - ", " – ", " (", "\n", " / "} {
+		i := strings.LastIndex(s, sep)
+		if i <= 0 {
+			continue
+		}
+		count, pct = strings.TrimSpace(s[:i]), strings.TrimSpace(strings.TrimSuffix(s[i+len(sep):], ")"))
+		if count != "" && pct != "" && LooksNumeric(count) && !strings.Contains(count, "%") && LooksNumeric(pct) && strings.HasSuffix(pct, "%") {
+			return count, pct, true
+		}
+	}
+	return "", "", false
+}
+
 // DetectHeader finds the header among the first rows of a table: the first
 // row with at least two cells that holds mostly words, not numbers, and
 // that is followed by rows holding numbers. Rows above it (titles, notes,
 // blanks) are not part of the table. When want is 0 the header extends
-// over the following word-only rows (a multi-row header); otherwise it spans
-// want rows. It returns the index in rows and the number of header rows.
+// over the following word-only rows (a multi-row header), and over a row
+// of column numbers printed under it; otherwise it spans want rows. It
+// returns the index in rows and the number of header rows.
 func DetectHeader(rows []Row, want int) (index, n int) {
 	kinds := make([]rowShape, len(rows))
 	for i, r := range rows {
@@ -222,7 +465,7 @@ func DetectHeader(rows []Row, want int) (index, n int) {
 	}
 	index = -1
 	for i, k := range kinds {
-		if k.filled >= 2 && k.words*2 >= k.filled && k.words >= 2 && dataFollows(kinds, i+1) {
+		if k.filled >= 2 && k.words*2 >= k.filled && k.words >= 2 && dataFollows(rows, kinds, i+1) {
 			index = i
 			break
 		}
@@ -243,12 +486,13 @@ func DetectHeader(rows []Row, want int) (index, n int) {
 		return index, want
 	}
 	n = 1
-	for j := index + 1; j < len(kinds) && j < index+4; j++ {
+	for j := index + 1; j < len(kinds) && j < index+5; j++ {
 		k := kinds[j]
-		if k.filled == 0 || k.numbers > 0 && k.numbers*2 >= k.filled {
+		if onlyColumnNumbers(rows[j]) {
+			n++
 			break
 		}
-		if k.numbers > 0 && !onlyColumnNumbers(rows[j]) {
+		if k.filled == 0 || k.numbers > 0 || labelRow(rows[j]) && j+1 < len(rows) && !rows[j+1].Blank() && kinds[j+1].numbers > 0 {
 			break
 		}
 		n++
@@ -266,7 +510,7 @@ func shapeOf(r Row) rowShape {
 			continue
 		}
 		s.filled++
-		if LooksNumeric(c) {
+		if LooksNumeric(c) && !isDash(c) || CountPercent(c) {
 			s.numbers++
 		} else if hasLetter(c) {
 			s.words++
@@ -275,9 +519,9 @@ func shapeOf(r Row) rowShape {
 	return s
 }
 
-func dataFollows(kinds []rowShape, from int) bool {
+func dataFollows(rows []Row, kinds []rowShape, from int) bool {
 	for j := from; j < len(kinds) && j < from+8; j++ {
-		if kinds[j].numbers > 0 && kinds[j].numbers*3 >= kinds[j].filled {
+		if kinds[j].numbers > 0 && kinds[j].numbers*3 >= kinds[j].filled && !onlyColumnNumbers(rows[j]) {
 			return true
 		}
 	}
@@ -285,27 +529,26 @@ func dataFollows(kinds []rowShape, from int) bool {
 }
 
 // onlyColumnNumbers reports a row such as "1 2 3 4" under a header: column
-// numbers that commissions print below their headers.
+// numbers that commissions print below their headers. A few slips (a
+// number typed twice) are allowed, as long as nearly every number is its
+// cell's place among the filled cells, give or take one.
 func onlyColumnNumbers(r Row) bool {
-	want := 0
+	filled, fit := 0, 0
 	for _, c := range r.Cells {
 		c = strings.TrimSpace(c)
 		if c == "" {
 			continue
 		}
-		want++
-		if c != itoa(want) {
+		filled++
+		v, err := strconv.Atoi(c)
+		if err != nil {
 			return false
 		}
+		if d := v - filled; d >= -1 && d <= 1 {
+			fit++
+		}
 	}
-	return want > 1
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
+	return filled > 2 && fit*10 >= filled*9
 }
 
 func hasLetter(s string) bool {
@@ -326,6 +569,11 @@ func LooksNumeric(s string) bool {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
+		case r == 'E' || r == 'e':
+			// Exponent notation, as spreadsheets store large numbers.
+			if digits == 0 {
+				return false
+			}
 		case strings.ContainsRune(" \u00a0\u2009\u202f,.'’%+-–−", r):
 		default:
 			return false
@@ -339,33 +587,53 @@ func LooksNumeric(s string) bool {
 // (a merged cell spanning columns), and the parts of a column are joined
 // with " / ". Empty names stay empty.
 func JoinHeader(rows []Row) []string {
+	return joinParts(HeaderParts(rows))
+}
+
+func joinParts(parts [][]string) []string {
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = strings.Join(p, " / ")
+	}
+	return names
+}
+
+// HeaderParts returns, per column, the texts of the header rows from top to
+// bottom, spaces collapsed. In a multi-row header an empty cell of an upper
+// row takes the text to its left when the rows below have text in that
+// column (a merged cell spanning columns); a part equal to the one above
+// it (a cell merged downwards and filled) is kept once; rows of column
+// numbers are left out.
+func HeaderParts(rows []Row) [][]string {
 	width := 0
+	var use []Row
 	for _, r := range rows {
+		if onlyColumnNumbers(r) {
+			continue
+		}
+		use = append(use, r)
 		width = max(width, len(r.Cells))
 	}
-	names := make([]string, width)
-	for ri, r := range rows {
+	parts := make([][]string, width)
+	for ri, r := range use {
 		last := ""
 		for c := 0; c < width; c++ {
 			v := strings.Join(strings.Fields(r.Cell(c)), " ")
-			if v == "" && ri < len(rows)-1 && c > 0 && belowFilled(rows[ri+1:], c) {
+			if v == "" && ri < len(use)-1 && c > 0 && belowFilled(use[ri+1:], c) {
 				v = last // merged across
 			}
 			if v != "" {
 				last = v
-			} else if ri < len(rows)-1 {
+			} else if ri < len(use)-1 {
 				last = ""
 			}
-			if v == "" || strings.HasSuffix(names[c], v) {
+			if v == "" || len(parts[c]) > 0 && parts[c][len(parts[c])-1] == v {
 				continue
 			}
-			if names[c] != "" {
-				names[c] += " / "
-			}
-			names[c] += v
+			parts[c] = append(parts[c], v)
 		}
 	}
-	return names
+	return parts
 }
 
 func belowFilled(rows []Row, c int) bool {

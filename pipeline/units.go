@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"tally/sources"
+)
+
+// Levels tally gives rows that total others. Neither is counted with the
+// units they total: a contest's figures come from its most detailed level.
+const (
+	LevelTotal    = "total"    // the whole table (national, "TOTALS", "Итого")
+	LevelSubtotal = "subtotal" // one section of the table ("Województwo razem")
+)
+
+// totalNameWords, found as whole words anywhere in a unit's name, mark a row
+// that totals others.
+var totalNameWords = []string{"total", "totals", "grand total", "итого", "всего", "итог", "барлығы", "барлыгы", "жиыны", "жалпы", "insgesamt", "gesamt", "summe", "razem", "ogółem", "ogolem", "suma", "totaux", "sum"}
+
+var foldedTotalWords = func() []string {
+	out := make([]string, len(totalNameWords))
+	for i, w := range totalNameWords {
+		out[i] = FoldName(w)
+	}
+	return out
+}()
+
+// ReadsAsTotal reports whether a unit name reads as a row totalling
+// others: "TOTALS", "Total Votes", "POLSKA OGÓŁEM", "Итого по области",
+// "Województwo razem".
+func ReadsAsTotal(name string) bool {
+	n := FoldName(name)
+	if n == "" {
+		return false
+	}
+	for _, w := range foldedTotalWords {
+		if wholeWord(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func wholeWord(h, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(h[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(w)
+		if (j == 0 || !isWordByte(h, j-1)) && (end == len(h) || !isWordByte(h, end)) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+// unitOf names the unit a row reports: its id, name, parent and level.
+//
+// A unit named by several columns (region, district, station) gets an id
+// made of all of them, since station numbers repeat across districts; a
+// row under a section label (Row.Group) gets the label as its parent and
+// in its id. A row that reads as a total is a subtotal of its section, or
+// the table's total when there is no section.
+func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string) {
+	m := sr.cols
+	id = strings.TrimSpace(row.Cell(m.col(RoleUnitID)))
+	name = strings.TrimSpace(row.Cell(m.col(RoleUnitName)))
+	level = sr.src.UnitLevel
+	ref := m.col(RoleParent)
+	if ref >= 0 {
+		if p := strings.TrimSpace(row.Cell(ref)); p != "" {
+			parent = Slug(p)
+		}
+	}
+	total := ReadsAsTotal(name) || ReadsAsTotal(id)
+	if len(m.Keys) > 0 && id == "" && name == "" {
+		var vals []string
+		idCol := -1
+		for _, k := range m.Keys {
+			v := strings.TrimSpace(row.Cell(k))
+			if idCol < 0 && GuessRole(sr.table.Columns[k]) == RoleUnitID {
+				idCol = k
+			}
+			if v == "" || isDashCell(v) {
+				continue
+			}
+			total = total || ReadsAsTotal(v)
+			vals = append(vals, v)
+		}
+		if len(vals) > 0 {
+			name = strings.Join(vals, ", ")
+			if ref >= 0 && idCol >= 0 && strings.TrimSpace(row.Cell(idCol)) != "" {
+				// Rows name their parent by its number: the number is the id.
+				id = Slug(row.Cell(idCol))
+			} else {
+				id = Slug(strings.Join(vals, " "))
+			}
+			if parent == "" && len(vals) > 1 {
+				parent = Slug(strings.Join(vals[:len(vals)-1], " "))
+			}
+		}
+	}
+	switch {
+	case id == "" && name == "" && sr.src.Unit != nil:
+		id, name = sr.src.Unit.ID, sr.src.Unit.Name
+		if level == "" {
+			level = "nation"
+		}
+	case id == "" && name == "":
+		if m.Layout == "long" {
+			// A long table with no unit column reports one unit.
+			base := sr.table.Sheet
+			if base == "" {
+				base = strings.TrimSuffix(filepath.Base(sr.table.File), filepath.Ext(sr.table.File))
+			}
+			id, name = Slug(base), base
+		} else {
+			id = "row-" + strconv.Itoa(row.Num)
+			name = id
+		}
+	case id == "":
+		id = Slug(name)
+	case name == "":
+		name = id
+	}
+	switch {
+	case total && row.Group != "":
+		return Slug(row.Group), row.Group, "", LevelSubtotal
+	case total:
+		prefix := Slug(sr.table.Sheet)
+		if sr.table.Title != "" {
+			prefix = strings.Trim(prefix+"-"+Slug(sr.table.Title), "-")
+		}
+		return strings.Trim(prefix+"-"+Slug(name), "-"), name, "", LevelTotal
+	}
+	if row.Group != "" {
+		g := Slug(row.Group)
+		id = g + "-" + id
+		if parent == "" || len(m.Keys) > 1 {
+			parent = g
+		}
+	}
+	if lv, i := m.levelOf(sr.src.Levels, row); lv != "" {
+		level = lv
+		id = lv + "-" + id
+		if parent != "" && i > 0 && ref >= 0 {
+			parent = sr.src.Levels[i-1].Level + "-" + parent
+		} else if i == 0 {
+			parent = ""
+		}
+	}
+	if level == "" {
+		level = "precinct"
+	}
+	return id, name, parent, level
+}
+
+// levelOf applies the spec's level rules to a row: the level and the index
+// of the rule, or "" when there are no rules.
+func (m *ColumnMap) levelOf(rules []LevelRule, row sources.Row) (string, int) {
+	for i, r := range rules {
+		if r.Column == "" {
+			return r.Level, i
+		}
+		c := -1
+		if i < len(m.levelCols) {
+			c = m.levelCols[i]
+		}
+		if c >= 0 && strings.TrimSpace(row.Cell(c)) == r.Value {
+			return r.Level, i
+		}
+	}
+	return "", -1
+}
+
+func isDashCell(s string) bool {
+	switch s {
+	case "-", "–", "—", "−":
+		return true
+	}
+	return false
+}
