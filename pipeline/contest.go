@@ -81,7 +81,7 @@ func (c *contestAgg) add(u *unitBuf) {
 func (c *contestAgg) allocationLevel() (string, *levelAgg) {
 	best := ""
 	for _, name := range c.order {
-		if name == "total" {
+		if name == LevelTotal || name == LevelSubtotal {
 			continue
 		}
 		if best == "" || c.levels[name].units > c.levels[best].units {

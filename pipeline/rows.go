@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -108,7 +107,7 @@ func (sr *sourceReader) count(row sources.Row, col int) (opt, bool) {
 	if col < 0 {
 		return opt{}, true
 	}
-	n, err := ParseNumber(row.Cell(col), HintCount)
+	n, err := ParseCount(row.Cell(col))
 	if err != nil {
 		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a number", strings.TrimSpace(row.Cell(col)), sr.header(col)))
 		return opt{}, false
@@ -127,7 +126,7 @@ func (sr *sourceReader) share(row sources.Row, col int) (Number, bool) {
 	if col < 0 {
 		return Number{Missing: true}, true
 	}
-	n, err := ParseNumber(row.Cell(col), HintShare)
+	n, err := ParseShare(row.Cell(col))
 	if err != nil {
 		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a percentage", strings.TrimSpace(row.Cell(col)), sr.header(col)))
 		return n, false
@@ -154,7 +153,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 		figs[f] = figure{v: v, pos: sr.pos(row, c)}
 	}
-	id, name, level := sr.unitOf(row)
+	id, name, parent, level := sr.unitOf(row)
 	var results []resRow
 	if m.Layout == "long" {
 		oc := m.col(RoleOption)
@@ -201,11 +200,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 	}
 	if sr.cur == nil {
-		sr.cur = &unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs,
-			parent: strings.TrimSpace(row.Cell(m.col(RoleParent)))}
-		if p := sr.cur.parent; p != "" {
-			sr.cur.parent = Slug(p)
-		}
+		sr.cur = &unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs, parent: parent}
 	} else {
 		for f := range numFigures {
 			if !sr.cur.fig[f].v.ok && figs[f].v.ok {
@@ -216,47 +211,6 @@ func (sr *sourceReader) row(row sources.Row) error {
 	sr.cur.results = append(sr.cur.results, results...)
 	sr.cur.rows++
 	return nil
-}
-
-// unitOf names the unit a row reports.
-func (sr *sourceReader) unitOf(row sources.Row) (id, name, level string) {
-	m := sr.cols
-	id = strings.TrimSpace(row.Cell(m.col(RoleUnitID)))
-	name = strings.TrimSpace(row.Cell(m.col(RoleUnitName)))
-	level = sr.src.UnitLevel
-	switch {
-	case sr.src.Unit != nil:
-		id, name = sr.src.Unit.ID, sr.src.Unit.Name
-		if level == "" {
-			level = "nation"
-		}
-	case id == "" && name == "":
-		if m.Layout == "long" {
-			// A long table with no unit column reports one unit.
-			base := sr.table.Sheet
-			if base == "" {
-				base = strings.TrimSuffix(filepath.Base(sr.table.File), filepath.Ext(sr.table.File))
-			}
-			id, name = Slug(base), base
-		} else {
-			id = "row-" + strconv.Itoa(row.Num)
-			name = id
-		}
-	case id == "":
-		id = Slug(name)
-	case name == "":
-		name = id
-	}
-	if IsTotalName(name) || IsTotalName(id) {
-		level = "total"
-		if sr.table.Sheet != "" {
-			id = Slug(sr.table.Sheet) + "-" + Slug(name)
-		}
-	}
-	if level == "" {
-		level = "precinct"
-	}
-	return id, name, level
 }
 
 // option resolves an option name through the spec's aliases; an unknown

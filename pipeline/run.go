@@ -43,6 +43,7 @@ type Summary struct {
 	Outputs  []sinks.Output
 	OutDir   string
 	Tables   map[string]int64 // rows written per table
+	Totals   []ContestTotals  // per contest, the sums its seats and checks use
 }
 
 // SourceStats accounts for every row of one source: Rows = Data + Header +
@@ -136,6 +137,7 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	r.sum.Seats = seatRows
+	r.sum.Totals = r.totals()
 	r.sum.Findings = r.rec.Findings()
 	r.sum.Rejects = r.rec.Rejects()
 	if !r.opt.Write {
@@ -189,6 +191,7 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 				return err
 			}
 			rd.table, rd.cols = b.Table, m
+			rd.contest = r.tableContest(src, b.Table, contest)
 			lastTable = b.Table
 		}
 		for _, row := range b.Rows {

@@ -99,6 +99,24 @@ type Source struct {
 	UnitLevel  string     `yaml:"unit_level"`
 	Unit       *FixedUnit `yaml:"unit"`
 	Columns    Columns    `yaml:"columns"`
+
+	// OnlyColumns keeps, of the columns whose multi-row header has variant
+	// parts (Erststimmen/Zweitstimmen, Endgültig/Vorperiode), those that
+	// have every part listed.
+	OnlyColumns StringList `yaml:"only_columns"`
+	// Levels give each row's unit a level from a column's value, top
+	// level first; an entry with no column takes every other row.
+	Levels []LevelRule `yaml:"levels"`
+	// ContestFrom makes each table its own contest: "title" (the row above
+	// a stacked table's header) or "sheet".
+	ContestFrom string `yaml:"contest_from"`
+}
+
+// LevelRule gives rows whose Column holds Value the unit level Level.
+type LevelRule struct {
+	Level  string `yaml:"level"`
+	Column string `yaml:"column"`
+	Value  string `yaml:"value"`
 }
 
 // FixedUnit names the one reporting unit every row of a source reports (a
@@ -123,6 +141,9 @@ type Columns struct {
 	Votes         string `yaml:"votes"`
 	Share         string `yaml:"share"`
 	Seats         string `yaml:"seats"`
+	// Ignore lists headers of columns that hold no result (running
+	// totals, checksums), so they are not read as options.
+	Ignore StringList `yaml:"ignore"`
 }
 
 // Checks tunes validation.
@@ -337,6 +358,16 @@ func (s *Spec) check() error {
 		}
 		if src.Contest == "" && len(s.Contests) > 1 {
 			bad(p, "sources[%d] must say which contest it holds (contest:), since the spec declares several", i)
+		}
+		switch src.ContestFrom {
+		case "", "title", "sheet":
+		default:
+			bad(p+".contest_from", "contest_from %q must be title or sheet", src.ContestFrom)
+		}
+		for j, l := range src.Levels {
+			if l.Level == "" {
+				bad(fmt.Sprintf("%s.levels[%d]", p, j), "levels[%d].level is required", j)
+			}
 		}
 		if src.HeaderRow < 0 || src.HeaderRows < 0 {
 			bad(p, "header_row and header_rows must not be negative")
