@@ -1,0 +1,48 @@
+# tally: make demo runs the main job on the shipped example; make test runs every test.
+GO        ?= go
+BIN       ?= bin/tally
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+FUZZTIME  ?= 30s
+# Packages whose tests define -update for golden files.
+GOLDEN_PKGS := ./cmd/tally
+
+export CGO_ENABLED = 0
+
+.PHONY: all build demo test lint bench fuzz golden clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tally
+
+demo: build
+	$(BIN) run testdata/kz-2021/pipeline.yaml --out out/kz-2021
+	@echo
+	@echo "Outputs in out/kz-2021: results, units, seats, findings, rejects as .parquet, .arrow and .csv, and datapackage.json."
+
+test:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Runs every fuzz target for FUZZTIME each; crashers land in testdata/fuzz.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+golden:
+	$(GO) test $(GOLDEN_PKGS) -run 'TestGolden|TestScripts' -update
+
+clean:
+	rm -rf bin out
