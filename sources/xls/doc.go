@@ -44,7 +44,8 @@
 // # Positions
 //
 // Rows and columns are 1-based as Excel shows them: Cell{Row: 7, Col: 2} is
-// B7 (see Ref and ColumnName). Errors found while reading a sheet are *Error
+// B7 (see Ref and ColumnName). A sheet has at most MaxRows rows and MaxCols
+// columns (A-IV); a cell record past column IV is an error. Errors found while reading a sheet are *Error
 // values naming the sheet, the cell where one is concerned, and the byte
 // offset of the record in the workbook stream.
 //

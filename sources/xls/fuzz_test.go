@@ -45,12 +45,12 @@ func FuzzOpen(f *testing.F) {
 				}
 				continue
 			}
-			if len(rows) > 65536 {
+			if len(rows) > MaxRows {
 				t.Errorf("%d rows", len(rows))
 			}
 			for i, r := range rows {
 				for j, c := range r {
-					if c.Row != i+1 || c.Col < 1 || c.Col > 65536 || (j > 0 && r[j-1].Col >= c.Col) {
+					if c.Row != i+1 || c.Col < 1 || c.Col > MaxCols || (j > 0 && r[j-1].Col >= c.Col) {
 						t.Fatalf("cell %s (row %d, col %d) in Rows()[%d][%d]", c.Ref(), c.Row, c.Col, i, j)
 					}
 					if c.Kind == KindBlank || (c.Text == "" && c.Kind != KindText) {

@@ -431,6 +431,8 @@ func TestSheetErrors(t *testing.T) {
 		{"short NUMBER", [][]byte{rec(recNumber, 4, 2, 0, uint32(0))}, "record 0x0203 of 10 bytes is too short (at least 14)", 5, 3},
 		{"short LABEL", [][]byte{labelRec(1, 1, le(5, uint8(0), "ab"))}, "string runs past the end", 2, 2},
 		{"SST index without an SST", [][]byte{sstRec(0, 0, 0, 0)}, "shared string 0 does not exist: the table has 0", 1, 1},
+		{"cell past column IV", [][]byte{numberRec(3, 256, 0, 1)}, "column IW is past IV", 4, 257},
+		{"MULRK reaching past column IV", [][]byte{rec(recMulRK, 0, 254, 0, uint32(6), 0, uint32(6), 0, uint32(6), 256)}, "column IW is past IV", 1, 257},
 		{"record past the end of the stream", [][]byte{le(recNumber, 14, 0, 0)}, "record runs past the end", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -147,6 +147,16 @@ func (d *sheetDecoder) record(rec record, rs *records) error {
 	}
 	data := rec.data
 	switch rec.id {
+	case recNumber, recRK, recLabelSST, recLabel, recRString, recBoolErr, recFormula, recMulRK:
+		row, last := int(le16(data)), int(le16(data[2:]))
+		if rec.id == recMulRK {
+			last += (len(data)-6)/6 - 1
+		}
+		if last >= MaxCols {
+			return d.fail(rec, row+1, last+1, fmt.Errorf("column %s is past %s, the last column of an .xls sheet", ColumnName(last+1), ColumnName(MaxCols)))
+		}
+	}
+	switch rec.id {
 	case recNumber:
 		d.number(data, int(le16(data[4:])), math.Float64frombits(uint64(le32(data[6:]))|uint64(le32(data[10:]))<<32), false)
 	case recRK:

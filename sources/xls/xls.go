@@ -107,6 +107,13 @@ func ColumnName(col int) string {
 	return string(b[i:])
 }
 
+// The size of an .xls sheet: rows 1-65536, columns A-IV. A cell record
+// past column IV makes the sheet's decoding fail.
+const (
+	MaxRows = 65536
+	MaxCols = 256
+)
+
 // Range is a rectangle of cells, 1-based and inclusive, e.g. a merged range.
 type Range struct {
 	FirstRow, LastRow int
@@ -204,8 +211,7 @@ func (wb *Workbook) Sheet(name string) *Sheet {
 	return nil
 }
 
-// OpenBytes opens a workbook held in memory. The workbook keeps a reference
-// to parts of b only through copies; b may be reused afterwards.
+// OpenBytes opens a workbook held in memory. The workbook does not keep b.
 func OpenBytes(b []byte) (*Workbook, error) {
 	return Open(bytes.NewReader(b), int64(len(b)))
 }
