@@ -13,6 +13,7 @@ type opener func(ctx context.Context, b *blob, in Input) (Source, error)
 // formats lists every format tally reads, by name.
 var formats = map[string]opener{
 	"csv":  openCSV,
+	"xls":  openXLS,
 	"xlsx": openXLSX,
 }
 
