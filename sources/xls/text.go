@@ -180,8 +180,8 @@ func classifyFormat(code string) numClass {
 // numberText shows v as a spreadsheet does in General format without
 // switching to exponents: rounded to 15 significant digits, shortest decimal.
 func numberText(v float64) string {
-	if v == 0 {
-		return "0"
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10) // at most 15 digits: nothing to round
 	}
 	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 15, 64), 64)
 	if err != nil { // only for values that overflow after rounding

@@ -163,7 +163,7 @@ func TestRKValue(t *testing.T) {
 		{1250<<2 | 3, 12.5},          // integer / 100
 		{0x3FF80000, 1.5},            // high bits of a double
 		{0x3FF80000 | 1, 0.015},      // double / 100
-		{0x40FE8480 | 0, 125000},     // 125000.0 as a double
+		{0x40FE8480, 125000},         // 125000.0 as a double
 		{0xFFFFFFEC | 3, -0.05},      // -5 as a 30-bit integer, / 100
 	} {
 		if got := rkValue(tc.rk); got != tc.want {
