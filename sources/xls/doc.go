@@ -32,11 +32,14 @@
 //   - numbers whose format is a percent format as the number times 100 with a
 //     percent sign: 0.6512 shown as "65.12%" (the decimal point is moved in
 //     the text, so no binary rounding noise appears);
-//   - numbers whose format is a date format (built-in formats 14-22 and 45-47,
-//     or a format with d, m, y, h or s outside quotes, escapes and brackets)
-//     as 2006-01-02, or 2006-01-02T15:04:05 when the time of day is not
-//     midnight; a value below 1 has no date part and reads as 15:04:05;
-//     a date outside years 1900-9999 reads as the number;
+//   - numbers whose format is a date format (built-in formats 14-22 and
+//     45-47, or a code with d, m, y, h or s outside quotes, escapes and
+//     brackets) as 2006-01-02, or 2006-01-02T15:04:05 when the time of day
+//     is not midnight; under a time format (h:mm, mm:ss, [h]:mm: no d or y)
+//     a value below 1 is a time with no date and reads as 15:04:05; a value
+//     that is no day of years 1900-9999 (the 1900 system's day 0 included)
+//     reads as the number. The 1900 system's 29 February 1900, which Excel
+//     counts, reads as 1900-02-29;
 //   - booleans as TRUE and FALSE; errors as #DIV/0!, #N/A, #NAME?, #NULL!,
 //     #NUM!, #REF!, #VALUE! (and #NUM! for an infinite or NaN number);
 //   - strings as they are.
