@@ -134,7 +134,7 @@ func Slug(s string) string {
 		case translit[r] != "":
 			part = translit[r]
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			part = string(r)
+			part = latinBase(r)
 		default:
 			dash = b.Len() > 0
 			continue
@@ -148,6 +148,29 @@ func Slug(s string) string {
 	return b.String()
 }
 
+// latinBase writes a Latin letter with diacritics as its base letters
+// ("ł" -> "l", "ü" -> "u", "ß" -> "ss"); other letters stay as they are.
+func latinBase(r rune) string {
+	if s, ok := latinSpecial[r]; ok {
+		return s
+	}
+	if !unicode.Is(unicode.Latin, r) {
+		return string(r)
+	}
+	var b strings.Builder
+	for _, d := range norm.NFD.String(string(r)) {
+		if d < unicode.MaxASCII {
+			b.WriteRune(d)
+		}
+	}
+	if b.Len() == 0 {
+		return string(r)
+	}
+	return b.String()
+}
+
+var latinSpecial = map[rune]string{'ł': "l", 'ø': "o", 'ß': "ss", 'đ': "d", 'æ': "ae", 'œ': "oe", 'ı': "i", 'þ': "th", 'ð': "d"}
+
 var translit = map[rune]string{
 	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
 	'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
@@ -156,15 +179,21 @@ var translit = map[rune]string{
 	'ұ': "u", 'ү': "u", 'һ': "h", 'і': "i", 'є': "ie", 'ї': "i", 'ґ': "g",
 }
 
-// Aliases resolves option names to the spec's canonical options.
+// Aliases resolves option names to the spec's canonical options. It
+// remembers the names it has seen, since a long table repeats the same few
+// option names on every row and folding is the costly part.
 type Aliases struct {
 	byKey   map[string]int // folded name -> index in Parties
+	seen    map[string]int // name as written -> index in Parties, or -1
 	Parties []Party
 }
 
+// maxSeenNames bounds the memory of Lookup's cache.
+const maxSeenNames = 1 << 14
+
 // NewAliases indexes every party's id, name and aliases by FoldName.
 func NewAliases(parties []Party) *Aliases {
-	a := &Aliases{byKey: map[string]int{}, Parties: parties}
+	a := &Aliases{byKey: map[string]int{}, seen: map[string]int{}, Parties: parties}
 	for i, p := range parties {
 		for _, n := range append([]string{p.ID, p.Name}, p.Aliases...) {
 			if n == "" {
@@ -180,8 +209,16 @@ func NewAliases(parties []Party) *Aliases {
 
 // Lookup returns the party a name stands for.
 func (a *Aliases) Lookup(name string) (Party, bool) {
-	i, ok := a.byKey[FoldName(name)]
+	i, ok := a.seen[name]
 	if !ok {
+		if i, ok = a.byKey[FoldName(name)]; !ok {
+			i = -1
+		}
+		if len(a.seen) < maxSeenNames {
+			a.seen[name] = i
+		}
+	}
+	if i < 0 {
 		return Party{}, false
 	}
 	return a.Parties[i], true

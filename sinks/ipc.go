@@ -11,7 +11,7 @@ import (
 
 // ipcBatchRows is the length of every record batch in an IPC file but the
 // last, whatever the sizes written.
-const ipcBatchRows = 64 << 10
+const ipcBatchRows = 16 << 10
 
 type ipcEncoder struct {
 	w  *ipc.FileWriter

@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -13,17 +14,25 @@ import (
 // to "tally <version>".
 var CreatedBy = "tally"
 
-type parquetEncoder struct{ w *pqarrow.FileWriter }
+// parquetEncoder cuts the stream into row groups of exactly RowGroupRows
+// rows (the last shorter) and writes each with one Write call, which
+// encodes a column at a time: memory stays at one row group of Arrow data,
+// where the buffered writer would also hold every column's pages.
+type parquetEncoder struct {
+	w  *pqarrow.FileWriter
+	rb *rebatcher
+}
 
 // newParquet writes zstd-compressed Parquet with dictionaries, statistics
 // and the Arrow schema stored, row groups cut every RowGroupRows rows.
 func newParquet(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (encoder, error) {
 	rg := opt.RowGroupRows
 	if rg <= 0 {
-		rg = 128 << 10
+		rg = 32 << 10
 	}
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompressionLevel(1),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 		parquet.WithMaxRowGroupLength(rg),
@@ -38,8 +47,18 @@ func newParquet(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (enco
 			return nil, err
 		}
 	}
-	return &parquetEncoder{w: fw}, nil
+	e := &parquetEncoder{w: fw}
+	e.rb = &rebatcher{size: rg, schema: schema, mem: memory.DefaultAllocator, emit: fw.Write}
+	return e, nil
 }
 
-func (e *parquetEncoder) write(b arrow.RecordBatch) error { return e.w.WriteBuffered(b) }
-func (e *parquetEncoder) close() error                    { return e.w.Close() }
+func (e *parquetEncoder) write(b arrow.RecordBatch) error { return e.rb.add(b) }
+
+func (e *parquetEncoder) close() error {
+	err := e.rb.flush()
+	e.rb.release()
+	if cerr := e.w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -52,7 +52,7 @@ type encoder interface {
 
 // Options tune writers; the zero value is the documented default.
 type Options struct {
-	// RowGroupRows is the Parquet row group length; 0 means 131072.
+	// RowGroupRows is the Parquet row group length; 0 means 32768.
 	RowGroupRows int64
 	// IPCZstd compresses Arrow IPC bodies with zstd (many readers lack the
 	// codec, so the default is uncompressed).
