@@ -2,6 +2,7 @@ package sinks
 
 import (
 	"bufio"
+	"encoding/csv"
 	"io"
 	"strconv"
 
@@ -11,8 +12,10 @@ import (
 )
 
 type csvEncoder struct {
-	bw *bufio.Writer
-	w  *acsv.Writer
+	bw     *bufio.Writer
+	w      *acsv.Writer
+	schema *arrow.Schema
+	wrote  bool
 }
 
 // newCSV writes RFC 4180 CSV in UTF-8 without a byte order mark: a header
@@ -26,7 +29,7 @@ func newCSV(w io.Writer, schema *arrow.Schema, _ Meta, _ Options) (encoder, erro
 		acsv.WithNullWriter(""),
 		acsv.WithCustomTypeConverter(floatText),
 	)
-	return &csvEncoder{bw: bw, w: cw}, nil
+	return &csvEncoder{bw: bw, w: cw, schema: schema}, nil
 }
 
 func floatText(typ arrow.DataType, col arrow.Array) ([]string, bool) {
@@ -43,9 +46,27 @@ func floatText(typ arrow.DataType, col arrow.Array) ([]string, bool) {
 	return out, true
 }
 
-func (e *csvEncoder) write(b arrow.RecordBatch) error { return e.w.Write(b) }
+func (e *csvEncoder) write(b arrow.RecordBatch) error {
+	e.wrote = true
+	return e.w.Write(b)
+}
 
 func (e *csvEncoder) close() error {
+	if !e.wrote {
+		// A table with no rows still gets its header line.
+		names := make([]string, e.schema.NumFields())
+		for i, f := range e.schema.Fields() {
+			names[i] = f.Name
+		}
+		cw := csv.NewWriter(e.bw)
+		if err := cw.Write(names); err != nil {
+			return err
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	}
 	e.w.Flush()
 	if err := e.w.Error(); err != nil {
 		return err

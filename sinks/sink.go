@@ -137,6 +137,10 @@ func (s *fileSink) Close() error {
 	s.done = true
 	err := s.enc.close()
 	if err == nil {
+		// CreateTemp makes the file private; outputs are for sharing.
+		err = s.tmp.Chmod(0o644)
+	}
+	if err == nil {
 		err = s.tmp.Sync()
 	}
 	if cerr := s.tmp.Close(); err == nil {

@@ -206,6 +206,21 @@ func TestAbortLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An empty table still has its header, and outputs are readable by all.
+	e, err := Create("csv", filepath.Join(dir, "empty.csv"), testSchema, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "empty.csv")); string(b) != "party,votes,share,eligible\n" {
+		t.Errorf("empty CSV = %q", b)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "empty.csv")); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode = %v, want 0644", st.Mode().Perm())
+	}
+	os.Remove(filepath.Join(dir, "empty.csv"))
 	if err := s.Abort(); err != nil {
 		t.Fatal(err)
 	}
