@@ -54,6 +54,9 @@ func (r *runner) totals() []ContestTotals {
 	var out []ContestTotals
 	for _, id := range r.contestOrder {
 		c := r.contests[id]
+		if len(c.levels) == 0 {
+			continue // a source's default contest that every table left
+		}
 		name, l := c.allocationLevel()
 		ct := ContestTotals{Contest: id, Level: name, Figures: map[string]int64{}, Levels: map[string]int{}}
 		for lv, a := range c.levels {

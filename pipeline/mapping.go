@@ -21,6 +21,7 @@ type ColumnMap struct {
 	Keys []int
 
 	levelCols []int // per level rule of the spec, its column (-1 when none)
+	keyID     int   // the key column whose header says it holds ids (Nr, code), or -1
 }
 
 // OptionCol is one option's column in a wide table.
@@ -194,6 +195,13 @@ func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, err
 			m.Keys = nil
 		}
 	}
+	m.keyID = -1
+	for _, k := range m.Keys {
+		if cols[k].role == RoleUnitID {
+			m.keyID = k
+			break
+		}
+	}
 	// Figures, options and their shares.
 	for i, c := range cols {
 		if taken[i] || c.name == "" && !c.share {
@@ -221,6 +229,10 @@ func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, err
 			continue
 		}
 		if _, dup := m.Roles[r]; dup {
+			if !long && m.optionLeftOf(i, cols, taken) {
+				// "FREIE WÄHLER" among the parties, after "Wähler".
+				continue
+			}
 			m.Ignored = append(m.Ignored, i)
 			taken[i] = true
 			continue
@@ -248,6 +260,8 @@ func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, err
 			}
 			switch c.role {
 			case RoleNone, RoleOption, RoleVotes, RoleUnitID, RoleUnitName, RoleParent:
+			case RoleRegistered, RoleBallotsIssued, RoleBallotsCast, RoleInvalid, RoleValid:
+				// Left untaken above: a party whose name has a figure's word.
 			default:
 				m.Ignored = append(m.Ignored, i)
 				continue
@@ -379,7 +393,7 @@ func variantParts(parts [][]string) map[string]bool {
 // column holds rather than which option: "%", "votes", "liczba".
 func markerRole(p string) Role {
 	switch FoldName(p) {
-	case "%", "in %", "percent", "pct", "share", "процент", "проценты", "пайыз", "пайызы", "udział", "prozent", "anteil", "pourcentage", "доля", "% голосов":
+	case "%", "in %", "percent", "share", "процент", "проценты", "пайыз", "пайызы", "udział", "prozent", "anteil", "pourcentage", "доля", "% голосов":
 		return RoleShare
 	case "votes", "vote", "count", "number", "liczba", "liczba głosów", "голоса", "голосов", "число голосов", "количество", "кол-во", "абс", "абс.", "дауыс", "дауыс саны", "дауыстар", "stimmen", "anzahl", "voix", "nombre", "total", "total votes":
 		return RoleVotes
@@ -404,6 +418,23 @@ func (m *ColumnMap) isFigure(i int) bool {
 	}
 	for _, o := range m.Options {
 		if o.Col == i {
+			return true
+		}
+	}
+	return false
+}
+
+// optionLeftOf reports whether a column left of col will be an option:
+// untaken, numeric, its name suggesting no figure.
+func (m *ColumnMap) optionLeftOf(col int, cols []column, taken []bool) bool {
+	for _, o := range m.Options {
+		if o.Col < col {
+			return true
+		}
+	}
+	for i := 0; i < col; i++ {
+		if !taken[i] && cols[i].kind.Numeric() && cols[i].name != "" && !cols[i].share &&
+			(cols[i].role == RoleNone || cols[i].role == RoleOption) {
 			return true
 		}
 	}

@@ -67,12 +67,30 @@ var parentRefWords = []string{"parent", "gehört zu", "gehort zu", "belongs to",
 func isParentRef(header string) bool {
 	h := FoldName(header)
 	for _, w := range parentRefWords {
-		if matchWord(h, FoldName(w)) {
+		if matchWord(h, w) {
 			return true
 		}
 	}
 	return false
 }
+
+// foldedRoleWords is roleWords with every word folded once.
+var foldedRoleWords = func() []struct {
+	role  Role
+	words []string
+} {
+	out := make([]struct {
+		role  Role
+		words []string
+	}, len(roleWords))
+	for i, rw := range roleWords {
+		out[i].role = rw.role
+		for _, w := range rw.words {
+			out[i].words = append(out[i].words, FoldName(w))
+		}
+	}
+	return out
+}()
 
 // exactRoles are headers that name a role outright: the canonical column
 // names of tally's own tables and their plainest synonyms.
@@ -93,9 +111,9 @@ func GuessRole(header string) Role {
 	if r, ok := exactRoles[h]; ok {
 		return r
 	}
-	for _, rw := range roleWords {
+	for _, rw := range foldedRoleWords {
 		for _, w := range rw.words {
-			if matchWord(h, FoldName(w)) {
+			if matchWord(h, w) {
 				return rw.role
 			}
 		}
@@ -103,13 +121,18 @@ func GuessRole(header string) Role {
 	return RoleNone
 }
 
-// matchWord reports whether w occurs in h at a word start. Short words
-// (three letters or fewer) must be whole words, so "nr" does not match
-// "snr" and "id" does not match "valid".
+// matchWord reports whether w occurs in h as a word. Short words (three
+// letters or fewer) must be whole words, so "nr" does not match "snr" and
+// "id" does not match "valid". A longer word in Latin letters may take an
+// inflection ("wydan" in "wydano", "invalid" in "invalids") but not more
+// letters ("land" is not in "Landry"); a word with other letters is a stem
+// ("недействительн", "ważn") and matches any word it starts.
 func matchWord(h, w string) bool {
 	if w == "" {
 		return false
 	}
+	short := len([]rune(w)) <= 3
+	latin := isASCII(w)
 	for i := 0; ; {
 		j := strings.Index(h[i:], w)
 		if j < 0 {
@@ -118,7 +141,19 @@ func matchWord(h, w string) bool {
 		j += i
 		startOK := j == 0 || !isWordByte(h, j-1)
 		end := j + len(w)
-		endOK := end == len(h) || !isWordByte(h, end) || len([]rune(w)) > 3
+		rest := end
+		for rest < len(h) && isWordByte(h, rest) {
+			rest++
+		}
+		var endOK bool
+		switch {
+		case short:
+			endOK = rest == end
+		case latin:
+			endOK = inflections[h[end:rest]]
+		default:
+			endOK = true
+		}
 		if startOK && endOK {
 			return true
 		}
@@ -127,6 +162,19 @@ func matchWord(h, w string) bool {
 			return false
 		}
 	}
+}
+
+// inflections are the endings a Latin-letter role word may take.
+var inflections = map[string]bool{"": true, "s": true, "es": true, "e": true, "en": true, "er": true, "n": true,
+	"y": true, "o": true, "a": true, "i": true, "ie": true, "ych": true, "ow": true, "ów": true, "ach": true, "ami": true, "ego": true}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func isWordByte(s string, i int) bool {

@@ -79,12 +79,9 @@ func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string)
 	total := ReadsAsTotal(name) || ReadsAsTotal(id)
 	if len(m.Keys) > 0 && id == "" && name == "" {
 		var vals []string
-		idCol := -1
+		idCol := m.keyID
 		for _, k := range m.Keys {
 			v := strings.TrimSpace(row.Cell(k))
-			if idCol < 0 && GuessRole(sr.table.Columns[k]) == RoleUnitID {
-				idCol = k
-			}
 			if v == "" || isDashCell(v) {
 				continue
 			}

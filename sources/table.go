@@ -184,9 +184,11 @@ func (t *TableReader) feed(r Row, owned bool) {
 	switch {
 	case r.Blank():
 		t.stats.Blank++
-	case t.repeatsHeader(r) || onlyColumnNumbers(r):
+	case onlyColumnNumbers(r), t.repeatsHeader(r) && len(t.hold) == 0:
 		t.stats.HeaderRows++
-	case t.startsTable(r):
+	case t.startsTable(r) || t.repeatsHeader(r):
+		// A header under a title row starts a table of its own, even with
+		// the same columns (a second referendum question, YES / NO).
 		// A new table: its title rows and header go back to the header
 		// finder.
 		held := t.hold

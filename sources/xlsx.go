@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -108,6 +109,9 @@ func (s *xlsxSource) Next(ctx context.Context) (*Batch, error) {
 			if err != nil {
 				return nil, report.At(report.Position{File: s.name, Sheet: s.batch.Sheet, Row: s.rowNum}, report.InputError(err))
 			}
+			for i, c := range cells {
+				cells[i] = shortestFloat(c)
+			}
 			s.batch.Rows = append(s.batch.Rows, Row{Num: s.rowNum, Cells: cells})
 		}
 		if len(s.batch.Rows) > 0 {
@@ -133,4 +137,25 @@ func (s *xlsxSource) Close() error {
 	s.f = nil
 	s.blob.Close()
 	return err
+}
+
+// shortestFloat rewrites a number stored with binary noise
+// ("0.07000000000000001", "1.2999999999999998") in the 15 significant
+// digits a spreadsheet shows; every other cell is returned unchanged.
+func shortestFloat(c string) string {
+	if len(c) < 17 || !strings.ContainsAny(c, ".eE") {
+		return c
+	}
+	for i := 0; i < len(c); i++ {
+		switch b := c[i]; {
+		case b >= '0' && b <= '9', b == '.', b == '-', b == 'e', b == 'E', b == '+':
+		default:
+			return c
+		}
+	}
+	v, err := strconv.ParseFloat(c, 64)
+	if err != nil {
+		return c
+	}
+	return strconv.FormatFloat(v, 'g', 15, 64)
 }
