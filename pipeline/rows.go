@@ -60,6 +60,7 @@ type sourceReader struct {
 	cols    *ColumnMap
 	cur     *unitBuf
 	unknown map[string]bool
+	options map[string]Option // option names already resolved
 }
 
 // totalWords start the name of a row that totals others rather than
@@ -188,7 +189,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 			}
 			o := oc.Option
 			if !o.Known {
-				o = sr.option(oc.Header, row, oc.Col)
+				o = sr.option(oc.Option.Name, row, oc.Col)
 			}
 			results = append(results, resRow{opt: o, votes: votes, share: sh, pos: sr.pos(row, oc.Col), spos: sr.pos(row, oc.ShareCol)})
 		}
@@ -217,6 +218,18 @@ func (sr *sourceReader) row(row sources.Row) error {
 // name becomes an option of its own and, when the spec lists parties, a
 // finding.
 func (sr *sourceReader) option(name string, row sources.Row, col int) Option {
+	if o, ok := sr.options[name]; ok {
+		return o
+	}
+	o := sr.resolve(name, row, col)
+	if sr.options == nil {
+		sr.options = map[string]Option{}
+	}
+	sr.options[name] = o
+	return o
+}
+
+func (sr *sourceReader) resolve(name string, row sources.Row, col int) Option {
 	if p, ok := sr.r.aliases.Lookup(name); ok {
 		return optionOf(p)
 	}
