@@ -58,7 +58,7 @@ func TestRealFiles(t *testing.T) {
 	cases := []realCase{
 		{spec: "russia-2021.yaml", contest: "federal", level: "station", units: 96325,
 			figures: map[string]int64{"registered": 109204662, "valid": 55158109},
-			votes: map[string]int64{"united-russia": 28064200, "cprf": 10660669, "ldpr": 4252252, "just-russia": 4201744, "new-people": 2997744}},
+			votes:   map[string]int64{"united-russia": 28064200, "cprf": 10660669, "ldpr": 4252252, "just-russia": 4201744, "new-people": 2997744}},
 		{spec: "germany-2017.yaml", contest: "federal", level: "constituency", units: 299,
 			figures: map[string]int64{"valid": 46515492},
 			votes: map[string]int64{"christlich-demokratische-union-deutschlands": 12447656,
