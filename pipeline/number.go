@@ -204,3 +204,15 @@ func ParseShare(s string) (Number, error) {
 	}
 	return ParseNumber(s, HintShare)
 }
+
+// shareCell reads the share of an option from column col of t. In a column
+// of "count - percent" cells, a cell with a count alone (a total row
+// printed without percents) has no share.
+func shareCell(t *sources.Table, col int, s string) (Number, error) {
+	if col >= 0 && col < len(t.Kinds) && t.Kinds[col] == sources.KindCountPercent && !sources.CountPercent(s) {
+		if _, err := ParseCount(s); err == nil {
+			return Number{Missing: true}, nil
+		}
+	}
+	return ParseShare(s)
+}

@@ -46,7 +46,7 @@ var roleWords = []struct {
 	{RoleInvalid, []string{"invalid", "spoilt", "spoiled", "rejected", "недействительн", "жарамсыз", "ungültig", "ungultig", "nieważn", "niewazn", "nuls", "nul"}},
 	{RoleValid, []string{"valid", "действительн", "жарамды", "gültig", "gultig", "ważn", "wazn", "exprimés", "exprimes", "valables"}},
 	{RoleBallotsIssued, []string{"ballots issued", "issued", "выдан", "берілген", "ausgegeben", "wydan", "émargements", "emargements"}},
-	{RoleBallotsCast, []string{"ballots cast", "total votes cast", "votes cast", "ballots counted", "проголосовал", "принявших участие", "дауыс бергендер", "wähler", "wahler", "votants", "głosujących", "glosujacych", "kart wyjętych", "kart wyjetych"}},
+	{RoleBallotsCast, []string{"ballots cast", "total votes cast", "votes cast", "ballots counted", "проголосовал", "принявших участие", "дауыс бергендер", "дауыс берген", "дауыс бергендердің", "wähler", "wahler", "votants", "głosujących", "glosujacych", "kart wyjętych", "kart wyjetych"}},
 	{RoleRegistered, []string{"registered", "electorate", "eligible voters", "число избирателей", "количество избирателей", "избирателей, включенных", "включенных в список", "сайлаушылар саны", "сайлаушылардың саны", "wahlberechtigte", "uprawnionych", "inscrits"}},
 	{RoleSeats, []string{"seats", "mandates", "мандат", "мест", "орын", "sitze", "mandaty", "sièges", "sieges"}},
 	{RoleShare, []string{"percent", "share", "%", "процент", "доля", "пайыз", "prozent", "anteil", "procent", "pourcentage"}},

@@ -32,12 +32,14 @@ var encodings = map[string]encoding.Encoding{
 	"iso-8859-1":   charmap.ISO8859_1,
 	"iso-8859-2":   charmap.ISO8859_2,
 	"windows-1250": charmap.Windows1250,
+	"kz-1048":      KZ1048,
 }
 
 var encodingAliases = map[string]string{
 	"utf8": "utf-8", "cp1251": "windows-1251", "cp1252": "windows-1252", "cp1250": "windows-1250",
 	"koi8r": "koi8-r", "latin1": "iso-8859-1", "latin-1": "iso-8859-1", "latin2": "iso-8859-2",
 	"utf16": "utf-16le", "utf-16": "utf-16le", "ibm866": "cp866", "utf-8-sig": "utf-8-bom",
+	"kz1048": "kz-1048", "strk1048": "kz-1048", "rk1048": "kz-1048",
 }
 
 // Encodings returns the names accepted for Input.Encoding, sorted.
@@ -138,6 +140,12 @@ func DetectEncoding(head []byte) Guess {
 	}
 	total := float64(letters)
 	if lower1251 >= upper1251 {
+		if kz := kazakhBytes(head); kz > 0 {
+			// Kazakh letters where Windows-1251 has rare Serbian and
+			// Ukrainian ones: the more of them inside words, the surer.
+			conf := min(0.95, 0.6+0.05*float64(kz))
+			return Guess{"kz-1048", conf, fmt.Sprintf("8-bit Cyrillic with %d Kazakh letters (Қ Ғ Ү Ұ Ә Ө Ң Һ) inside words", kz)}
+		}
 		return Guess{"windows-1251", 0.5 + 0.5*float64(lower1251-upper1251)/total, "8-bit Cyrillic, lower case in 0xE0-0xFF"}
 	}
 	return Guess{"koi8-r", 0.5 + 0.5*float64(upper1251-lower1251)/total, "8-bit Cyrillic, lower case in 0xC0-0xDF"}
