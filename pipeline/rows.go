@@ -127,7 +127,7 @@ func (sr *sourceReader) share(row sources.Row, col int) (Number, bool) {
 	if col < 0 {
 		return Number{Missing: true}, true
 	}
-	n, err := ParseShare(row.Cell(col))
+	n, err := shareCell(sr.table, col, row.Cell(col))
 	if err != nil {
 		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a percentage", strings.TrimSpace(row.Cell(col)), sr.header(col)))
 		return n, false
