@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"tally/electoral"
@@ -23,11 +24,12 @@ type contestAgg struct {
 }
 
 type levelAgg struct {
-	units    int
-	votes    []int64
-	declared []opt // declared seats per option (from a seats column)
-	figs     [numFigures]opt
-	figUnits [numFigures]int // units that carry each figure
+	units     int
+	districts map[string]*districtAgg // by district id, for contests with districts
+	votes     []int64
+	declared  []opt // declared seats per option (from a seats column)
+	figs      [numFigures]opt
+	figUnits  [numFigures]int // units that carry each figure
 }
 
 func (r *runner) contest(c Contest) *contestAgg {
@@ -55,6 +57,21 @@ func (c *contestAgg) add(u *unitBuf) {
 			l.figUnits[f]++
 		}
 	}
+	var dist *districtAgg
+	if d := c.c.Districts; d != nil {
+		key := u.parent
+		if d.By == "unit" {
+			key = u.id
+		}
+		if l.districts == nil {
+			l.districts = map[string]*districtAgg{}
+		}
+		if dist = l.districts[key]; dist == nil {
+			dist = &districtAgg{}
+			l.districts[key] = dist
+		}
+		dist.units++
+	}
 	for _, res := range u.results {
 		i, ok := c.optIdx[res.opt.ID]
 		if !ok {
@@ -68,6 +85,12 @@ func (c *contestAgg) add(u *unitBuf) {
 		}
 		if res.votes.ok {
 			l.votes[i] += res.votes.v
+			if dist != nil {
+				for len(dist.votes) <= i {
+					dist.votes = append(dist.votes, 0)
+				}
+				dist.votes[i] += res.votes.v
+			}
 		}
 		if res.seats.ok {
 			l.declared[i] = some(l.declared[i].v + res.seats.v)
@@ -94,6 +117,12 @@ func (c *contestAgg) allocationLevel() (string, *levelAgg) {
 	return best, c.levels[best]
 }
 
+// districtAgg is one district's votes per option.
+type districtAgg struct {
+	units int
+	votes []int64
+}
+
 // SeatRow is one row of the seats table.
 type SeatRow struct {
 	Contest  string
@@ -105,6 +134,7 @@ type SeatRow struct {
 	Seats    int
 	Declared opt
 	Method   string
+	Indices  electoral.Indices // of the contest the row belongs to
 }
 
 // DeclaredSeats returns the declared seats and whether there are any.
@@ -138,50 +168,81 @@ func (r *runner) allocate() ([]SeatRow, error) {
 	return out, nil
 }
 
-func (r *runner) allocateContest(c *contestAgg) ([]SeatRow, error) {
-	_, l := c.allocationLevel()
+// options turns a contest's rules into the allocation's options; seats
+// and the bases are filled in by the caller.
+func (c *contestAgg) rules() (electoral.Options, electoral.Method, error) {
+	var opt electoral.Options
 	method, err := electoral.ParseMethod(c.c.Method)
 	if err != nil {
-		return nil, report.UsageError(err)
+		return opt, method, report.UsageError(err)
 	}
-	opt := electoral.Options{
-		Seats:        c.c.Seats + c.c.ReservedSeats,
-		Reserved:     c.c.ReservedSeats,
-		Method:       method,
-		MinQualified: c.c.MinQualified,
-		Seed:         c.c.Seed,
-	}
+	opt = electoral.Options{Method: method, MinQualified: c.c.MinQualified, Seed: c.c.Seed}
 	if c.c.FirstDivisor != "" {
 		if opt.FirstDivisor, err = electoral.ParseFirstDivisor(c.c.FirstDivisor); err != nil {
-			return nil, report.UsageError(err)
+			return opt, method, report.UsageError(err)
 		}
 	}
 	if c.c.TieBreak != "" {
 		if opt.TieBreak, err = electoral.ParseTieBreak(c.c.TieBreak); err != nil {
-			return nil, report.UsageError(err)
+			return opt, method, report.UsageError(err)
 		}
 	}
 	if t := c.c.Threshold; t != nil {
 		if opt.Threshold, err = t.Rat(); err != nil {
-			return nil, report.UsageError(err)
+			return opt, method, report.UsageError(err)
 		}
 		if t.Base == "cast" {
 			opt.ThresholdBase = electoral.BaseCast
 		}
 	}
+	return opt, method, nil
+}
+
+// entries builds the allocation's input from votes per option.
+func (c *contestAgg) entries(votes []int64) ([]electoral.Entry, int64) {
 	entries := make([]electoral.Entry, len(c.options))
-	var listSum, allSum int64
+	var all int64
 	for i, o := range c.options {
 		v := int64(0)
-		if i < len(l.votes) {
-			v = l.votes[i]
+		if i < len(votes) {
+			v = votes[i]
 		}
 		entries[i] = electoral.Entry{Name: o.ID, Votes: v, Kind: kindOf(o)}
-		allSum += v
-		if entries[i].Kind == electoral.KindList {
-			listSum += v
-		}
+		all += v
 	}
+	return entries, all
+}
+
+// run allocates once, turning an allocation that cannot be done into a
+// finding; a nil result means there is nothing to report.
+func (r *runner) runAllocation(contest string, entries []electoral.Entry, opt electoral.Options) (*electoral.Result, error) {
+	res, err := electoral.Allocate(entries, opt)
+	if err != nil {
+		if errors.Is(err, electoral.ErrBadOptions) || errors.Is(err, electoral.ErrBadThreshold) {
+			return nil, report.UsageError(fmt.Errorf("contest %q: %w", contest, err))
+		}
+		r.rec.Add(report.Finding{Severity: report.Error, Code: report.SeatsNotAllocated,
+			Message: fmt.Sprintf("contest %q: seats could not be allocated: %v", contest, err)})
+		return nil, nil
+	}
+	for _, t := range res.Ties {
+		r.rec.Add(report.Finding{Severity: report.Warning, Code: report.SeatsTie, Actual: fmt.Sprint(t.Winners), Expected: fmt.Sprint(t.Between),
+			Message: fmt.Sprintf("contest %q: tie in %s between %v for %d place(s), resolved by %s in favour of %v", contest, t.Stage, t.Between, t.Places, t.Rule, t.Winners)})
+	}
+	return res, nil
+}
+
+func (r *runner) allocateContest(c *contestAgg) ([]SeatRow, error) {
+	if c.c.Districts != nil {
+		return r.allocateDistricts(c)
+	}
+	_, l := c.allocationLevel()
+	opt, method, err := c.rules()
+	if err != nil {
+		return nil, err
+	}
+	opt.Seats, opt.Reserved = c.c.Seats+c.c.ReservedSeats, c.c.ReservedSeats
+	entries, allSum := c.entries(l.votes)
 	// Figures from the sheet set the bases only when every unit carries
 	// them and they are consistent with the options (a mismatch is already
 	// a finding).
@@ -191,40 +252,153 @@ func (r *runner) allocateContest(c *contestAgg) ([]SeatRow, error) {
 	if l.figs[FigCast].ok && l.figUnits[FigCast] == l.units && l.figs[FigCast].v >= allSum {
 		opt.BallotsCast = l.figs[FigCast].v
 	}
-	res, err := electoral.Allocate(entries, opt)
-	if err != nil {
-		if errors.Is(err, electoral.ErrBadOptions) || errors.Is(err, electoral.ErrBadThreshold) {
-			return nil, report.UsageError(fmt.Errorf("contest %q: %w", c.c.ID, err))
-		}
-		r.rec.Add(report.Finding{Severity: report.Error, Code: report.SeatsNotAllocated,
-			Message: fmt.Sprintf("contest %q: seats could not be allocated: %v", c.c.ID, err)})
-		return nil, nil
+	res, err := r.runAllocation(c.c.ID, entries, opt)
+	if res == nil || err != nil {
+		return nil, err
 	}
-	for _, t := range res.Ties {
-		r.rec.Add(report.Finding{Severity: report.Warning, Code: report.SeatsTie, Actual: fmt.Sprint(t.Winners), Expected: fmt.Sprint(t.Between),
-			Message: fmt.Sprintf("contest %q: tie in %s between %v for %d place(s), resolved by %s in favour of %v", c.c.ID, t.Stage, t.Between, t.Places, t.Rule, t.Winners)})
-	}
-	var rows []SeatRow
+	seats := make([]int, len(res.Parties))
 	for i, p := range res.Parties {
+		seats[i] = p.Seats
+	}
+	return r.seatRows(c, c.c.ID, method.String(), res.Parties, seats, res.Indices(), l.declared, c.c.DeclaredSeats), nil
+}
+
+// seatRows turns an allocation into seats rows, comparing declared seats.
+func (r *runner) seatRows(c *contestAgg, contest, method string, parties []electoral.PartyResult, seats []int, ix electoral.Indices, sheet []opt, spec map[string]int) []SeatRow {
+	var rows []SeatRow
+	for i, p := range parties {
 		o := c.options[i]
 		if o.Kind != "list" && o.Kind != "candidate" {
 			continue
 		}
-		row := SeatRow{Contest: c.c.ID, PartyID: o.ID, Party: o.Name, Votes: p.Votes, Share: p.Share,
-			Eligible: p.Eligible, Seats: p.Seats, Method: method.String()}
-		if d, ok := c.c.DeclaredSeats[o.ID]; ok {
+		row := SeatRow{Contest: contest, PartyID: o.ID, Party: o.Name, Votes: p.Votes, Share: p.Share,
+			Eligible: p.Eligible, Seats: seats[i], Method: method, Indices: ix}
+		if d, ok := spec[o.ID]; ok {
 			row.Declared = some(int64(d))
-		} else if i < len(l.declared) && l.declared[i].ok {
-			row.Declared = l.declared[i]
+		} else if i < len(sheet) && sheet[i].ok {
+			row.Declared = sheet[i]
 		}
-		if row.Declared.ok && row.Declared.v != int64(p.Seats) {
+		if row.Declared.ok && row.Declared.v != int64(row.Seats) {
 			r.rec.Add(report.Finding{Severity: report.Error, Code: report.SeatsMismatch, OptionID: o.ID,
-				Expected: strconv.FormatInt(row.Declared.v, 10), Actual: strconv.Itoa(p.Seats),
-				Message: fmt.Sprintf("contest %q: %s declared %d seats, but %s gives %d", c.c.ID, o.Name, row.Declared.v, method.Title(), p.Seats)})
+				Expected: strconv.FormatInt(row.Declared.v, 10), Actual: strconv.Itoa(row.Seats),
+				Message: fmt.Sprintf("contest %q: %s declared %d seats, but %s gives %d", contest, o.Name, row.Declared.v, method, row.Seats)})
 		}
 		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows
+}
+
+// allocateDistricts shares each district's seats among the lists of that
+// district, then adds a national summary row per list. The threshold is
+// measured nationally (lists below it take no seat anywhere) or in each
+// district, as the spec says.
+func (r *runner) allocateDistricts(c *contestAgg) ([]SeatRow, error) {
+	d := c.c.Districts
+	_, l := c.allocationLevel()
+	opt, method, err := c.rules()
+	if err != nil {
+		return nil, err
+	}
+	eligible := make([]bool, len(c.options))
+	for i := range eligible {
+		eligible[i] = true
+	}
+	national := opt
+	national.Seats = c.c.Seats
+	nEntries, _ := c.entries(l.votes)
+	var nat *electoral.Result
+	if d.Threshold != "district" {
+		// The national pass decides who qualifies; its seats are not used.
+		if nat, err = r.runAllocation(c.c.ID, nEntries, national); err != nil {
+			return nil, err
+		}
+		if nat != nil {
+			for i, p := range nat.Parties {
+				eligible[i] = p.Eligible
+			}
+		}
+		opt.Threshold, opt.MinQualified = nil, 0
+	}
+	var rows []SeatRow
+	var results []*electoral.Result
+	for _, id := range sortedKeys(d.Seats) {
+		da := l.districts[id]
+		if da == nil {
+			r.rec.Add(report.Finding{Severity: report.Error, Code: report.SeatsNotAllocated, UnitID: id,
+				Message: fmt.Sprintf("contest %q: district %q has %d seats in the spec but no units in the data", c.c.ID, id, d.Seats[id])})
+			continue
+		}
+		entries, _ := c.entries(da.votes)
+		for i := range entries {
+			if !eligible[i] && entries[i].Kind == electoral.KindList {
+				// Below the national threshold: counted in the base, no seats.
+				entries[i].Kind = electoral.KindBlank
+			}
+		}
+		dopt := opt
+		dopt.Seats = d.Seats[id]
+		res, err := r.runAllocation(c.c.ID+"/"+id, entries, dopt)
+		if err != nil {
+			return nil, err
+		}
+		if res == nil {
+			continue
+		}
+		for i := range res.Parties {
+			if !eligible[i] && c.options[i].Kind == "list" {
+				res.Parties[i].Kind = electoral.KindList
+				res.Parties[i].Eligible = false
+			}
+		}
+		results = append(results, res)
+		seats := make([]int, len(res.Parties))
+		for i, p := range res.Parties {
+			seats[i] = p.Seats
+		}
+		rows = append(rows, r.seatRows(c, c.c.ID+"/"+id, method.String(), res.Parties, seats, res.Indices(), nil, nil)...)
+	}
+	for id := range l.districts {
+		if _, ok := d.Seats[id]; !ok {
+			r.rec.Add(report.Finding{Severity: report.Warning, Code: report.SeatsNotAllocated, UnitID: id,
+				Message: fmt.Sprintf("contest %q: units of district %q are in the data, but the spec gives it no seats; its votes count only in the national summary", c.c.ID, id)})
+		}
+	}
+	// The national summary: votes over every unit, seats summed.
+	sum := electoral.Summarize(results)
+	seats := make([]int, len(c.options))
+	byName := map[string]int{}
+	for _, t := range sum.Parties {
+		byName[t.Name] += t.Seats
+	}
+	parties := make([]electoral.PartyResult, len(c.options))
+	var base int64
+	for _, e := range nEntries {
+		if e.Kind == electoral.KindList {
+			base += e.Votes
+		}
+	}
+	for i, e := range nEntries {
+		seats[i] = byName[e.Name]
+		parties[i] = electoral.PartyResult{Name: e.Name, Kind: e.Kind, Votes: e.Votes, Eligible: eligible[i], Seats: seats[i]}
+		if base > 0 {
+			parties[i].Share = float64(e.Votes) * 100 / float64(base)
+		}
+		if nat != nil {
+			parties[i].Share = nat.Parties[i].Share
+		}
+	}
+	ix := (&electoral.Result{Parties: parties}).Indices()
+	summary := r.seatRows(c, c.c.ID, method.String()+" by district", parties, seats, ix, l.declared, c.c.DeclaredSeats)
+	return append(summary, rows...), nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // writeSmallTables writes the tables built at the end of a run: seats,
@@ -244,6 +418,11 @@ func (r *runner) writeSmallTables(ctx context.Context) error {
 		seats.i64(7, int64(s.Seats))
 		seats.ni64(8, s.Declared)
 		seats.str(9, s.Method)
+		seats.nf64(10, s.Indices.Gallagher, true)
+		seats.nf64(11, s.Indices.LoosemoreHanby, true)
+		seats.nf64(12, s.Indices.SainteLague, true)
+		seats.nf64(13, s.Indices.ENPVotes, true)
+		seats.nf64(14, s.Indices.ENPSeats, true)
 		seats.rows++
 	}
 	fb := newBuilder(r.mem, FindingsTable)

@@ -62,6 +62,19 @@ type Contest struct {
 	Seed          int64          `yaml:"seed"`
 	ReservedSeats int            `yaml:"reserved_seats"`
 	DeclaredSeats map[string]int `yaml:"declared_seats"`
+	Districts     *Districts     `yaml:"districts"`
+}
+
+// Districts splits a list-PR contest into districts, each with its own
+// seats: the districts are the units' parents (by: parent, the default) or
+// the units themselves (by: unit). The threshold is measured nationally
+// (the default) or in each district. The seats table then has a row per
+// district and list (contest_id "CONTEST/DISTRICT") and a national summary
+// per list (contest_id "CONTEST").
+type Districts struct {
+	By        string         `yaml:"by"`
+	Seats     map[string]int `yaml:"seats"`
+	Threshold string         `yaml:"threshold"`
 }
 
 // Threshold is a legal threshold: a percent or an exact fraction ("1/150")
@@ -293,6 +306,30 @@ func (s *Spec) check() error {
 		contests[c.ID] = true
 		if c.Seats < 0 {
 			bad(p+".seats", "seats must not be negative")
+		}
+		if d := c.Districts; d != nil {
+			total := 0
+			for _, k := range sortedKeys(d.Seats) {
+				if d.Seats[k] <= 0 {
+					bad(p+".districts.seats", "district %q must have at least one seat", k)
+				}
+				total += d.Seats[k]
+			}
+			switch {
+			case len(d.Seats) == 0:
+				bad(p+".districts", "districts needs seats: a map from district id to its seats")
+			case c.Seats == 0:
+				s.Contests[i].Seats = total
+				c.Seats = total
+			case c.Seats != total:
+				bad(p+".seats", "contest %q has %d seats, but its districts add up to %d", c.ID, c.Seats, total)
+			}
+			if d.By != "" && d.By != "parent" && d.By != "unit" {
+				bad(p+".districts.by", "districts.by %q must be parent or unit", d.By)
+			}
+			if d.Threshold != "" && d.Threshold != "national" && d.Threshold != "district" {
+				bad(p+".districts.threshold", "districts.threshold %q must be national or district", d.Threshold)
+			}
 		}
 		if c.Seats > 0 {
 			if c.Method == "" {

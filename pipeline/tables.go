@@ -97,6 +97,11 @@ var (
 			col{"seats", i64, false, "Seats computed by tally"},
 			col{"declared_seats", i64, true, "Seats the commission declared; null where not given"},
 			col{"method", str, false, "Allocation method"},
+			col{"gallagher", f64, false, "Gallagher least-squares index of the contest, in percentage points"},
+			col{"loosemore_hanby", f64, false, "Loosemore-Hanby index of the contest, in percentage points"},
+			col{"sainte_lague_index", f64, false, "Sainte-Laguë index of the contest"},
+			col{"enp_votes", f64, false, "Effective number of parties by votes in the contest"},
+			col{"enp_seats", f64, false, "Effective number of parties by seats in the contest"},
 		),
 	}
 	FindingsTable = TableDef{
