@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"tally/internal/testkit"
+	"tally/report"
+)
+
+// BenchmarkRunLong runs the whole pipeline (read, map, check, allocate)
+// on generated long tables; with write=true it also writes every table in
+// every format. MB/s is input bytes per second.
+func BenchmarkRunLong(b *testing.B) {
+	for _, rows := range []int{12_000, 120_000} {
+		for _, write := range []bool{false, true} {
+			b.Run(fmt.Sprintf("rows=%d/write=%v", rows, write), func(b *testing.B) {
+				dir := b.TempDir()
+				csv, size, err := testkit.LongCSV(dir, rows, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				specPath, err := testkit.LongSpec(dir, csv)
+				if err != nil {
+					b.Fatal(err)
+				}
+				spec, err := LoadSpec(specPath)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(size)
+				b.ReportAllocs()
+				for b.Loop() {
+					sum, err := Run(context.Background(), spec, Options{Write: write, OutDir: b.TempDir()})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if n := sum.Count(report.Error); n != 0 {
+						b.Fatalf("%d errors: %v", n, sum.Findings[0])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestGeneratedTableIsConsistent guards the benchmark input: a generated
+// table must pass every check, so benchmarks measure the clean path.
+func TestGeneratedTableIsConsistent(t *testing.T) {
+	dir := t.TempDir()
+	csv, _, err := testkit.LongCSV(dir, 1200, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specPath, err := testkit.LongSpec(dir, csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := runSpec(t, specPath, true)
+	if n := sum.Count(report.Warning); n != 0 {
+		t.Errorf("findings on a consistent table: %v", sum.Findings)
+	}
+	if sum.Tables["results"] != 1200 || sum.Tables["units"] != 100 {
+		t.Errorf("tables = %v, want 1200 results, 100 units", sum.Tables)
+	}
+	st := sum.Sources[0]
+	if st.Rows != 1201 || st.Used != 1200 || st.Rejected != 0 {
+		t.Errorf("accounting = %+v", st)
+	}
+}
