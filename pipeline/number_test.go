@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 )
 
@@ -62,12 +63,37 @@ func FuzzParseNumber(f *testing.F) {
 	for _, s := range []string{"5,148,074", "71,09%", "1 234,5", "-", "1.2E+7", "0.7109", "1'234", "–12"} {
 		f.Add(s)
 	}
+	for _, s := range []string{"216 - 17.73%", "1 234 (5,6 %)", "12,", "1.2.3", "—", "%5"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		// Invariant: never panics; a parsed whole number has Int == Value.
+		// Invariants: never panics; a parsed whole number has Int == Value;
+		// a missing figure is never also a value; an error is always
+		// ErrNotANumber; a number printed back in plain form reads the same.
 		for _, h := range []NumberHint{HintCount, HintShare} {
 			n, err := ParseNumber(s, h)
-			if err == nil && n.Whole && float64(n.Int) != n.Value {
+			if err != nil {
+				if !errors.Is(err, ErrNotANumber) {
+					t.Fatalf("ParseNumber(%q): error %v is not ErrNotANumber", s, err)
+				}
+				continue
+			}
+			if n.Whole && float64(n.Int) != n.Value {
 				t.Fatalf("ParseNumber(%q): Int %d != Value %v", s, n.Int, n.Value)
+			}
+			if n.Missing && (n.Value != 0 || n.Percent) {
+				t.Fatalf("ParseNumber(%q) = %+v: missing with a value", s, n)
+			}
+			if !n.Missing && n.Whole {
+				back, err := ParseNumber(strconv.FormatInt(n.Int, 10), HintCount)
+				if err != nil || back.Int != n.Int {
+					t.Fatalf("ParseNumber(%q) = %d, but its plain form reads %+v, %v", s, n.Int, back, err)
+				}
+			}
+		}
+		for _, parse := range []func(string) (Number, error){ParseCount, ParseShare} {
+			if _, err := parse(s); err != nil && !errors.Is(err, ErrNotANumber) {
+				t.Fatalf("%q: error %v is not ErrNotANumber", s, err)
 			}
 		}
 	})

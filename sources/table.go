@@ -204,6 +204,12 @@ func (t *TableReader) feed(r Row, owned bool) {
 			r = copyRow(r)
 		}
 		t.hold = append(t.hold, r)
+		if len(t.hold) > headerWindow {
+			// A long run of one-cell rows is notes; only the last can
+			// still turn out to label a section.
+			t.stats.Preamble += len(t.hold) - 1
+			t.hold = append(t.hold[:0], t.hold[len(t.hold)-1])
+		}
 	default:
 		t.flushHold(true)
 		r.Group = t.group
