@@ -58,6 +58,11 @@ func (m *ColumnMap) Column(i int) (role, detail string) {
 			return "unit_key", ""
 		}
 	}
+	for _, c := range m.Ignored {
+		if c == i {
+			return "ignored", ""
+		}
+	}
 	for _, o := range m.Options {
 		switch {
 		case o.Col == i && o.ShareCol == i:
@@ -216,6 +221,12 @@ func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, err
 			// to the option just left of it; options are known below.
 			continue
 		}
+		if r == RoleNone && ReadsAsTotal(c.name) {
+			// A column totalling the options of each row ("TOTALS").
+			m.Ignored = append(m.Ignored, i)
+			taken[i] = true
+			continue
+		}
 		switch r {
 		case RoleNone, RoleOption, RoleUnitID, RoleUnitName, RoleParent:
 			continue
@@ -341,6 +352,11 @@ func readColumns(t *sources.Table) []column {
 				continue
 			}
 			c.name = p
+			// A name split over header rows ("BALDWIN AND" / "MARTIN
+			// (F)"): upper parts over this column alone belong to it.
+			for k := j - 1; k >= 0 && !variant[parts[k]] && markerRole(parts[k]) == RoleNone && ownPart(t.Parts, i, parts[k]); k-- {
+				c.name = parts[k] + " " + c.name
+			}
 			break
 		}
 		if c.name == "" && len(parts) > 0 && !c.share {
@@ -359,6 +375,22 @@ func readColumns(t *sources.Table) []column {
 		cols[i] = c
 	}
 	return cols
+}
+
+// ownPart reports whether part p of column i's header is not shared with
+// the columns beside it (a group header merged over several columns).
+func ownPart(parts [][]string, i int, p string) bool {
+	for _, j := range []int{i - 1, i + 1} {
+		if j < 0 || j >= len(parts) {
+			continue
+		}
+		for _, q := range parts[j] {
+			if q == p {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // variantParts returns the header parts that recur over the columns in

@@ -42,7 +42,7 @@ var roleWords = []struct {
 	role  Role
 	words []string
 }{
-	{RoleOther, []string{"досрочно", "вне помещения", "в помещении", "переносных", "стационарных", "погашенных", "утраченных", "не учтенных", "не учтённых", "полученных", "early voting", "absentee", "by mail", "postal"}},
+	{RoleOther, []string{"w tym", "в том числе", "of which", "davon", "dont", "liczba obwodów", "number of precincts", "precincts reporting", "pełnomocnik", "zaświadczen", "досрочно", "вне помещения", "в помещении", "переносных", "стационарных", "погашенных", "утраченных", "не учтенных", "не учтённых", "полученных", "early voting", "absentee", "by mail", "postal"}},
 	{RoleInvalid, []string{"invalid", "spoilt", "spoiled", "rejected", "недействительн", "жарамсыз", "ungültig", "ungultig", "nieważn", "niewazn", "nuls", "nul"}},
 	{RoleValid, []string{"valid", "действительн", "жарамды", "gültig", "gultig", "ważn", "wazn", "exprimés", "exprimes", "valables"}},
 	{RoleBallotsIssued, []string{"ballots issued", "issued", "выдан", "берілген", "ausgegeben", "wydan", "émargements", "emargements"}},
