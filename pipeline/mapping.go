@@ -131,7 +131,7 @@ func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, err
 	// Known options name their columns in a wide sheet.
 	if !long {
 		for i, c := range cols {
-			if taken[i] || c.name == "" || c.kind == sources.KindText {
+			if taken[i] || c.name == "" || c.kind == sources.KindText || c.share {
 				continue
 			}
 			p, ok := aliases.Lookup(c.name)

@@ -131,8 +131,11 @@ func Slug(s string) string {
 		switch {
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			part = string(r)
-		case translit[r] != "":
+		case hasTranslit(r):
 			part = translit[r]
+			if part == "" {
+				continue // hard and soft signs
+			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			part = latinBase(r)
 		default:
@@ -146,6 +149,11 @@ func Slug(s string) string {
 		b.WriteString(part)
 	}
 	return b.String()
+}
+
+func hasTranslit(r rune) bool {
+	_, ok := translit[r]
+	return ok
 }
 
 // latinBase writes a Latin letter with diacritics as its base letters

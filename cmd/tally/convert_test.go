@@ -137,3 +137,56 @@ func TestConvertRussia2021NoSpec(t *testing.T) {
 		}
 	}
 }
+
+// init writes a spec that loads, and runs to the same totals convert
+// gives; what it guessed is marked.
+func TestInitSpecRuns(t *testing.T) {
+	for _, file := range []string{"ru-tik-cp1251.csv", "ru-uik-merged.xlsx", "kz-oblys-utf16.txt"} {
+		t.Run(file, func(t *testing.T) {
+			path, err := filepath.Abs(filepath.Join("../../testdata/convert", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := call("init", path)
+			if code != ExitOK {
+				t.Fatalf("init: exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, "# guessed") {
+				t.Errorf("no guessed line marked:\n%s", stdout)
+			}
+			specPath := filepath.Join(t.TempDir(), "spec.yaml")
+			if err := os.WriteFile(specPath, []byte(stdout), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			spec, err := pipeline.LoadSpec(specPath)
+			if err != nil {
+				t.Fatalf("the spec init wrote does not load: %v\n%s", err, stdout)
+			}
+			sum, err := pipeline.Run(context.Background(), spec, pipeline.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv, err := pipeline.Run(context.Background(), convertSpec([]string{path}, sourceFlags{}, "", ""), pipeline.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := sum.Count(1); n != 0 {
+				t.Errorf("%d findings at warning or above: %v", n, sum.Findings)
+			}
+			a, b := sum.Totals[0], conv.Totals[0]
+			if a.Units != b.Units || len(a.Options) != len(b.Options) {
+				t.Fatalf("init spec: %+v; convert: %+v", a, b)
+			}
+			for i := range a.Options {
+				if a.Options[i].Votes != b.Options[i].Votes {
+					t.Errorf("option %d: %+v vs %+v", i, a.Options[i], b.Options[i])
+				}
+			}
+			for f, v := range b.Figures {
+				if a.Figures[f] != v {
+					t.Errorf("%s: %d vs %d", f, a.Figures[f], v)
+				}
+			}
+		})
+	}
+}

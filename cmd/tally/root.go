@@ -134,7 +134,7 @@ not be written or an internal error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitUsage, err: err}
 	})
-	root.AddCommand(newRunCmd(a, true), newRunCmd(a, false), newSeatsCmd(a), newVersionCmd(a), newInspectCmd(a), newConvertCmd(a))
+	root.AddCommand(newRunCmd(a, true), newRunCmd(a, false), newSeatsCmd(a), newVersionCmd(a), newInspectCmd(a), newConvertCmd(a), newInitCmd(a))
 	return root
 }
 
