@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/transform"
 )
 
@@ -205,3 +206,44 @@ func fmtInts(a []int) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// A region name merged down over its districts reaches every district's
+// row; a title merged across the sheet stays a one-cell row.
+func TestXLSXMergedCellsFilledDown(t *testing.T) {
+	f := excelize.NewFile()
+	sh := "Sheet1"
+	rows := [][]any{
+		{"Results by district"},
+		{"Region", "District", "Votes A", "Votes B"},
+		{"North", "N1", 10, 20},
+		{nil, "N2", 30, 40},
+		{"South", "S1", 50, 60},
+		{nil, "S2", 70, 80},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(sh, cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range [][2]string{{"A1", "D1"}, {"A3", "A4"}, {"A5", "A6"}} {
+		if err := f.MergeCell(sh, m[0], m[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "m.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	tables, data, st := readAll(t, Input{Path: p}, TableOptions{})
+	if len(tables) != 1 || tables[0].HeaderRows[0] != 2 || st.Preamble != 1 {
+		t.Fatalf("tables %+v stats %+v", tables, st)
+	}
+	var regions []string
+	for _, r := range data[0] {
+		regions = append(regions, r.Cell(0))
+	}
+	if strings.Join(regions, ",") != "North,North,South,South" {
+		t.Errorf("regions %q", regions)
+	}
+}

@@ -26,6 +26,8 @@ type xlsxSource struct {
 	rowNum int
 	batch  Batch
 	size   int
+	merges map[string][]cellRange
+	fill   *mergeFill
 }
 
 func openXLSX(_ context.Context, b *blob, in Input) (Source, error) {
@@ -43,7 +45,7 @@ func openXLSX(_ context.Context, b *blob, in Input) (Source, error) {
 		f.Close()
 		return nil, report.At(pos, report.InputError(err))
 	}
-	return &xlsxSource{name: in.name(), blob: b, f: f, sheets: sheets, size: in.batchRows()}, nil
+	return &xlsxSource{name: in.name(), blob: b, f: f, sheets: sheets, size: in.batchRows(), merges: sheetMerges(ra, size)}, nil
 }
 
 // SelectSheets returns the sheets of all that match any of the patterns
@@ -100,6 +102,7 @@ func (s *xlsxSource) Next(ctx context.Context) (*Batch, error) {
 				return nil, report.At(report.Position{File: s.name, Sheet: s.sheets[s.cur]}, report.InputError(err))
 			}
 			s.rows, s.rowNum = rows, 0
+			s.fill = newMergeFill(s.merges[s.sheets[s.cur]])
 			s.batch = Batch{File: s.name, Sheet: s.sheets[s.cur]}
 		}
 		s.batch.Rows = s.batch.Rows[:0]
@@ -112,6 +115,7 @@ func (s *xlsxSource) Next(ctx context.Context) (*Batch, error) {
 			for i, c := range cells {
 				cells[i] = shortestFloat(c)
 			}
+			cells = s.fill.apply(s.rowNum, cells)
 			s.batch.Rows = append(s.batch.Rows, Row{Num: s.rowNum, Cells: cells})
 		}
 		if len(s.batch.Rows) > 0 {
