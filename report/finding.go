@@ -57,13 +57,21 @@ type Finding struct {
 }
 
 // String renders the finding as one stderr line:
-// "file:sheet:row:column: severity code: message".
+// "file:sheet:row:column: severity code: message", followed in a workbook
+// by the cell's A1 reference: "[Results!C12]".
 func (f Finding) String() string {
 	where := f.Pos.String()
 	if where == "" {
 		where = "-"
 	}
-	return fmt.Sprintf("%s: %s %s: %s", where, f.Severity, f.Code, f.Message)
+	s := fmt.Sprintf("%s: %s %s: %s", where, f.Severity, f.Code, f.Message)
+	if f.Pos.Sheet != "" {
+		// In a workbook, also the cell as the spreadsheet names it.
+		if a1 := f.Pos.A1(); a1 != "" {
+			s += " [" + f.Pos.Sheet + "!" + a1 + "]"
+		}
+	}
+	return s
 }
 
 // Reject is an input row that could not be used.
