@@ -1,8 +1,8 @@
 // Package sources reads result files and hands their rows on in batches,
 // each cell as text with its position. Sources know formats, not elections:
-// they sniff containers (.zip, .gz), formats (CSV/TSV, XLSX), text
+// they sniff containers (.zip, .gz), formats (CSV/TSV, XLSX, XLS), text
 // encodings and delimiters, find where each table's header is, and stream
-// rows. Mapping columns to election roles is the pipeline's job.
+// rows. They do not know what a vote, a party or a total is. Mapping columns to election roles is the pipeline's job.
 //
 // # Rows and columns
 //
@@ -18,7 +18,34 @@
 //
 // Every cell is text. Spreadsheet numbers are given in their raw value as
 // the shortest decimal ("350000", "0.6512"), never as the display format,
-// so no precision is lost and the pipeline's number parser sees one form.
+// so no precision is lost and the pipeline's number parser sees one form;
+// binary noise ("0.07000000000000001") is cut to the 15 digits a
+// spreadsheet shows, and formulas give their cached results. A range merged
+// down one column fills every row it covers (merged ranges are found by
+// scanning the sheet's XML, not by loading the sheet).
+//
+// # Encodings
+//
+// DetectEncoding reads a byte order mark, then UTF-16 without one by its
+// zero bytes, then UTF-8 validity, and tells the Cyrillic code pages apart
+// by where lower-case letters fall: Windows-1251, KOI8-R, and KZ-1048 (the
+// Kazakh code page, not in golang.org/x/text, recognised by its Kazakh
+// letters inside words). Each guess carries a confidence; Input.Encoding
+// overrides it.
+//
+// # Tables
+//
+// A TableReader finds the tables of each sheet: the header (one to several
+// rows, a row of column numbers under it included, merged header cells
+// filled across; Table.Parts keeps each column's parts), titles and notes
+// above it, and below it data rows, blank rows, repeated headers, section
+// labels (a one-cell row over data, handed on as Row.Group), notes and
+// footnotes (one-cell rows with no data under them), and the header of a
+// further table stacked in the same sheet. Table.Kinds says what each
+// column holds (numbers, percents, "216 - 17.73%" count-percent cells,
+// text), judged from the first data rows. Stats accounts for every row.
+// Sniff says what Open would decide (containers, format, encoding with its
+// confidence, delimiter, quote, comment lines, sheets) without reading rows.
 //
 // # Adding a format
 //
