@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"strings"
+
 	"tally/sources"
 )
 
@@ -80,4 +82,61 @@ func (r *runner) totals() []ContestTotals {
 		out = append(out, ct)
 	}
 	return out
+}
+
+// rowContest returns the contest a row of a long table of candidate
+// contests belongs to (its office and district, "State House 12"), or nil
+// when the table has no such columns.
+func (sr *sourceReader) rowContest(row sources.Row) *contestAgg {
+	m := sr.cols
+	if len(m.ContestCols) == 0 {
+		return nil
+	}
+	var parts []string
+	for _, c := range m.ContestCols {
+		if v := strings.TrimSpace(row.Cell(c)); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	name := strings.Join(parts, " ")
+	id, ok := m.contestIDs[name]
+	if !ok {
+		id = Slug(name)
+		if m.contestIDs == nil {
+			m.contestIDs = map[string]string{}
+		}
+		m.contestIDs[name] = id
+	}
+	if id == "" {
+		return nil
+	}
+	if c, ok := sr.r.contests[id]; ok {
+		return c
+	}
+	for _, c := range sr.r.spec.Contests {
+		if c.ID == id {
+			return sr.r.contest(c)
+		}
+	}
+	return sr.r.contest(Contest{ID: id, Name: name})
+}
+
+// withParty gives a candidate of a long table the party its row names.
+// Options the spec knows keep the spec's kind and party.
+func (sr *sourceReader) withParty(o Option, row sources.Row) Option {
+	m := sr.cols
+	if len(m.PartyCols) == 0 || o.Known {
+		return o
+	}
+	p := strings.TrimSpace(row.Cell(m.PartyCols[0]))
+	id, ok := m.partyIDs[p]
+	if !ok {
+		id = Slug(p)
+		if m.partyIDs == nil {
+			m.partyIDs = map[string]string{}
+		}
+		m.partyIDs[p] = id
+	}
+	o.Kind, o.Party = "candidate", id
+	return o
 }

@@ -19,9 +19,18 @@ type ColumnMap struct {
 	// when no single unit id or name column was named or found. The unit's
 	// id is made of all of them.
 	Keys []int
+	// ContestCols name, in a long table of candidate contests, the office
+	// and district of each row ("State House", "12"): each distinct value
+	// is a contest of its own.
+	ContestCols []int
+	// PartyCols holds the column naming each candidate's party, when a
+	// long table has one besides the candidate's name.
+	PartyCols []int
 
 	levelCols []int // per level rule of the spec, its column (-1 when none)
 	keyID     int   // the key column whose header says it holds ids (Nr, code), or -1
+
+	contestIDs, partyIDs map[string]string // slugs of the names met, by name
 }
 
 // OptionCol is one option's column in a wide table.
@@ -56,6 +65,16 @@ func (m *ColumnMap) Column(i int) (role, detail string) {
 	for _, k := range m.Keys {
 		if k == i {
 			return "unit_key", ""
+		}
+	}
+	for _, k := range m.ContestCols {
+		if k == i {
+			return "contest", ""
+		}
+	}
+	for _, k := range m.PartyCols {
+		if k == i {
+			return "party", ""
 		}
 	}
 	for _, c := range m.Ignored {
@@ -159,9 +178,25 @@ func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, err
 			continue
 		}
 		switch {
+		case c.role == RoleOffice && !wide:
+			m.ContestCols = append(m.ContestCols, i)
+			taken[i] = true
+		case len(m.ContestCols) > 0 && FoldName(c.name) == "district" && !wide:
+			m.ContestCols = append(m.ContestCols, i)
+			taken[i] = true
 		case c.kind == sources.KindText && c.role == RoleOption && !wide:
-			// The option's name, in a long table.
-			m.Roles[RoleOption] = i
+			// The option's name, in a long table; with a candidate and a
+			// party column, the candidate is the option.
+			prev, had := m.Roles[RoleOption]
+			switch {
+			case !had:
+				m.Roles[RoleOption] = i
+			case isPartyHeader(t.Columns[prev]) && !isPartyHeader(c.name):
+				m.Roles[RoleOption] = i
+				m.PartyCols = append(m.PartyCols, prev)
+			case isPartyHeader(c.name) && len(m.PartyCols) == 0:
+				m.PartyCols = append(m.PartyCols, i)
+			}
 			taken[i] = true
 		case i < firstFigure && (c.kind == sources.KindText || unitRole(c.role) || c.kind == sources.KindEmpty && c.name == ""):
 			if c.role == RoleParent && isParentRef(c.name) {
@@ -375,6 +410,17 @@ func readColumns(t *sources.Table) []column {
 		cols[i] = c
 	}
 	return cols
+}
+
+// isPartyHeader reports a header naming a party rather than a candidate.
+func isPartyHeader(h string) bool {
+	f := FoldName(h)
+	for _, w := range []string{"party", "партия", "партиясы", "partei", "partia", "komitet", "parti", "affiliation"} {
+		if matchWord(f, FoldName(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ownPart reports whether part p of column i's header is not shared with

@@ -23,13 +23,14 @@ const (
 	RoleSeats       // declared seats of the option
 	RoleOptionVotes // wide layout: one option's votes
 	RoleOther       // a protocol figure tally does not keep (ballots received, cancelled, lost)
+	RoleOffice      // long layout: the office a candidate runs for
 )
 
 var roleNames = [...]string{
 	RoleNone: "", RoleUnitID: "unit_id", RoleUnitName: "unit_name", RoleParent: "parent",
 	RoleRegistered: "registered", RoleBallotsIssued: "ballots_issued", RoleBallotsCast: "ballots_cast",
 	RoleInvalid: "invalid", RoleValid: "valid", RoleOption: "option", RoleVotes: "votes",
-	RoleShare: "share", RoleSeats: "seats", RoleOptionVotes: "option_votes", RoleOther: "other_figure",
+	RoleShare: "share", RoleSeats: "seats", RoleOptionVotes: "option_votes", RoleOther: "other_figure", RoleOffice: "office",
 }
 
 func (r Role) String() string { return roleNames[r] }
@@ -50,6 +51,7 @@ var roleWords = []struct {
 	{RoleRegistered, []string{"registered", "electorate", "eligible voters", "число избирателей", "количество избирателей", "избирателей, включенных", "включенных в список", "сайлаушылар саны", "сайлаушылардың саны", "wahlberechtigte", "uprawnionych", "inscrits"}},
 	{RoleSeats, []string{"seats", "mandates", "мандат", "мест", "орын", "sitze", "mandaty", "sièges", "sieges"}},
 	{RoleShare, []string{"percent", "share", "%", "процент", "доля", "пайыз", "prozent", "anteil", "procent", "pourcentage"}},
+	{RoleOffice, []string{"office", "race", "contest", "должность", "лауазым", "urząd", "amt", "poste"}},
 	{RoleOption, []string{"party", "candidate", "list", "option", "choice", "партия", "кандидат", "список", "партиясы", "partei", "partia", "komitet", "kandydat", "liste", "candidat", "parti"}},
 	{RoleVotes, []string{"votes", "vote count", "голос", "дауыс", "stimmen", "głosy", "glosy", "głosów", "glosow", "voix"}},
 	{RoleOther, []string{"бюллетен", "ballots received", "ballots cancelled", "ballots spoiled", "unused ballots", "lost ballots", "бюллетень", "конверт", "kart do głosowania", "kart", "kopert", "pakiet", "pełnomocnik", "zaświadczen", "stimmzettel", "wahlscheine", "bulletins", "enveloppes", "procurations"}},

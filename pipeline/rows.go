@@ -145,6 +145,13 @@ func (sr *sourceReader) header(col int) string {
 // row reads one data row.
 func (sr *sourceReader) row(row sources.Row) error {
 	m := sr.cols
+	if c := sr.rowContest(row); c != nil && c != sr.contest {
+		// A long table of candidate contests moves to the next office.
+		if err := sr.flushUnit(); err != nil {
+			return err
+		}
+		sr.contest = c
+	}
 	var figs [numFigures]figure
 	for f := range numFigures {
 		c := m.col(figureRoles[f])
@@ -175,7 +182,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 		if !ok {
 			return nil
 		}
-		results = append(results, resRow{opt: sr.option(optName, row, oc), votes: votes, share: sh, seats: seats,
+		results = append(results, resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
 			pos: sr.pos(row, m.col(RoleVotes)), spos: sr.pos(row, m.col(RoleShare))})
 	} else {
 		for _, oc := range m.Options {
