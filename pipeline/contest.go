@@ -21,6 +21,9 @@ type contestAgg struct {
 	order   []string // levels in order of first appearance
 	seen    map[string]bool
 	first   map[string]string
+	// units and refs keep per-unit aggregates of the data and of the
+	// reference sources for the cross-unit checks (hierarchy.go).
+	units, refs unitStore
 }
 
 type levelAgg struct {

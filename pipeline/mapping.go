@@ -623,6 +623,9 @@ func findHeader(cols []string, name string) int {
 			return i
 		}
 	}
+	if i, ok := columnLetter(name); ok && i < len(cols) {
+		return i
+	}
 	return -1
 }
 

@@ -37,6 +37,7 @@ type unitBuf struct {
 	key, id, name, level, parent string
 	pos                          report.Position // first row of the unit
 	fig                          [numFigures]figure
+	extra                        []figure // the spec's extra protocol lines (checks.figures)
 	results                      []resRow
 	rows                         int
 }
@@ -61,6 +62,7 @@ type sourceReader struct {
 	cur     *unitBuf
 	unknown map[string]bool
 	options map[string]Option // option names already resolved
+	tc      *tableCols        // fill_down and extra figure columns of the current table
 }
 
 // totalWords start the name of a row that totals others rather than
@@ -152,6 +154,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 		sr.contest = c
 	}
+	sr.fillDown(&row)
 	var figs [numFigures]figure
 	for f := range numFigures {
 		c := m.col(figureRoles[f])
@@ -160,6 +163,10 @@ func (sr *sourceReader) row(row sources.Row) error {
 			return nil
 		}
 		figs[f] = figure{v: v, pos: sr.pos(row, c)}
+	}
+	extra, ok := sr.extraFigures(row)
+	if !ok {
+		return nil
 	}
 	id, name, parent, level := sr.unitOf(row)
 	var results []resRow
@@ -208,13 +215,14 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 	}
 	if sr.cur == nil {
-		sr.cur = &unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs, parent: parent}
+		sr.cur = &unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs, parent: parent, extra: extra}
 	} else {
 		for f := range numFigures {
 			if !sr.cur.fig[f].v.ok && figs[f].v.ok {
 				sr.cur.fig[f] = figs[f]
 			}
 		}
+		sr.cur.extra = mergeExtra(sr.cur.extra, extra)
 	}
 	sr.cur.results = append(sr.cur.results, results...)
 	sr.cur.rows++
@@ -280,6 +288,13 @@ func (sr *sourceReader) flushUnit() error {
 	if !base.ok && hasVotes {
 		base = some(sum)
 	}
+	if sr.src.Reference {
+		// Compared with the other sources at the end, not written.
+		sr.check(u, sum, hasVotes, base)
+		c.refs.keep(u, r.spec.numExtra())
+		sr.stats.Used += u.rows
+		return nil
+	}
 	for _, res := range u.results {
 		b := r.results
 		b.str(0, eid)
@@ -317,6 +332,7 @@ func (sr *sourceReader) flushUnit() error {
 
 	sr.check(u, sum, hasVotes, base)
 	c.add(u)
+	c.units.keep(u, r.spec.numExtra())
 	sr.stats.Used += u.rows
 	return nil
 }
@@ -332,58 +348,35 @@ func pct(v, base int64) float64 {
 // duplicates and signs.
 func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	rec := sr.r.rec
-	c := sr.contest
 	add := func(sev report.Severity, code report.Code, pos report.Position, opt string, exp, act int64, format string, args ...any) {
 		rec.Add(report.Finding{Severity: sev, Code: code, Pos: pos, UnitID: u.id, OptionID: opt,
 			Expected: strconv.FormatInt(exp, 10), Actual: strconv.FormatInt(act, 10), Message: fmt.Sprintf(format, args...)})
 	}
-	if c.seen[u.id] {
-		rec.Add(report.Finding{Severity: report.Error, Code: report.DuplicateUnit, Pos: u.pos, UnitID: u.id,
-			Message: fmt.Sprintf("unit %q appears again in contest %q (first at %s)", u.id, c.c.ID, c.first[u.id])})
-	} else {
-		c.seen[u.id] = true
-		c.first[u.id] = u.pos.String()
-	}
+	// Duplicate units are found at the end, across sources (hierarchy.go).
 	f := u.fig
-	valid, invalid, cast, issued, reg := f[FigValid].v, f[FigInvalid].v, f[FigCast].v, f[FigIssued].v, f[FigRegistered].v
-	if valid.ok && hasVotes && sum != valid.v {
-		add(report.Error, report.VotesSumMismatch, f[FigValid].pos, "", valid.v, sum,
-			"options of unit %q sum to %d, but valid ballots are %d (difference %+d)", u.id, sum, valid.v, sum-valid.v)
-	}
-	if valid.ok && invalid.ok && cast.ok && valid.v+invalid.v != cast.v {
-		add(report.Error, report.ValidInvalidMismatch, f[FigCast].pos, "", cast.v, valid.v+invalid.v,
-			"valid %d + invalid %d = %d, but ballots cast are %d in unit %q", valid.v, invalid.v, valid.v+invalid.v, cast.v, u.id)
-	}
-	if cast.ok && reg.ok && cast.v > reg.v {
-		add(report.Error, report.CastOverRegistered, f[FigCast].pos, "", reg.v, cast.v,
-			"ballots cast %d exceed registered voters %d in unit %q", cast.v, reg.v, u.id)
-	}
-	if cast.ok && issued.ok && cast.v > issued.v {
-		add(report.Error, report.CastOverIssued, f[FigCast].pos, "", issued.v, cast.v,
-			"ballots cast %d exceed ballots issued %d in unit %q", cast.v, issued.v, u.id)
-	}
-	if issued.ok && reg.ok && issued.v > reg.v {
-		add(report.Error, report.IssuedOverRegistered, f[FigIssued].pos, "", reg.v, issued.v,
-			"ballots issued %d exceed registered voters %d in unit %q", issued.v, reg.v, u.id)
-	}
+	sr.checkIdentities(u, sum, hasVotes)
 	for fi := range numFigures {
 		if f[fi].v.ok && f[fi].v.v < 0 {
 			add(report.Error, report.NegativeVotes, f[fi].pos, "", 0, f[fi].v.v, "%s is negative in unit %q", figureNames[fi], u.id)
 		}
 	}
-	seen := map[string]report.Position{}
+	for _, x := range u.extra {
+		if x.v.ok && x.v.v < 0 {
+			add(report.Error, report.NegativeVotes, x.pos, "", 0, x.v.v, "%s is negative in unit %q", x.pos.Header, u.id)
+		}
+	}
+	seen := map[string]int{}
 	var shareSum float64
 	var shareHalfUlps float64
 	shares := 0
-	for _, res := range u.results {
+	for i, res := range u.results {
 		if res.votes.ok && res.votes.v < 0 {
 			add(report.Error, report.NegativeVotes, res.pos, res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
-		if p, dup := seen[res.opt.ID]; dup {
-			rec.Add(report.Finding{Severity: report.Error, Code: report.DuplicateResult, Pos: res.pos, UnitID: u.id, OptionID: res.opt.ID,
-				Message: fmt.Sprintf("option %q appears twice in unit %q (first at %s)", res.opt.ID, u.id, p)})
+		if first, dup := seen[res.opt.ID]; dup {
+			sr.duplicateResult(u, u.results[first], res)
 		} else {
-			seen[res.opt.ID] = res.pos
+			seen[res.opt.ID] = i
 		}
 		if res.share.Missing || !res.votes.ok || !base.ok || base.v <= 0 {
 			continue

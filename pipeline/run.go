@@ -32,6 +32,10 @@ type Options struct {
 	Version string
 	// Mem allocates Arrow buffers; nil means the Go allocator.
 	Mem memory.Allocator
+	// Today (YYYY-MM-DD) decides which entries of the spec's ledger of
+	// known discrepancies have expired; empty lets none expire. cmd/tally
+	// sets it.
+	Today string
 }
 
 // Summary is what a run did.
@@ -138,7 +142,7 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.sum.Seats = seatRows
 	r.sum.Totals = r.totals()
-	r.sum.Findings = r.rec.Findings()
+	r.sum.Findings = r.finishChecks()
 	r.sum.Rejects = r.rec.Rejects()
 	if !r.opt.Write {
 		return nil

@@ -37,7 +37,8 @@ type Spec struct {
 	Dir  string `yaml:"-"`
 	Hash string `yaml:"-"`
 
-	file *ast.File
+	file   *ast.File
+	checks *checkSet // compiled from Checks by compileChecks
 }
 
 // Election names the election; ID goes into every output row.
@@ -123,6 +124,14 @@ type Source struct {
 	// ContestFrom makes each table its own contest: "title" (the row above
 	// a stacked table's header) or "sheet".
 	ContestFrom string `yaml:"contest_from"`
+	// Reference marks a source of official figures (a summary sheet, an
+	// amended or original version) that the other sources of its contest
+	// are compared with, unit by unit and in total. Its rows are read and
+	// counted as used, but not written to results or units.
+	Reference bool `yaml:"reference"`
+	// FillDown names columns whose blank cells repeat the value above them
+	// (a county named once above its precincts).
+	FillDown StringList `yaml:"fill_down"`
 }
 
 // LevelRule gives rows whose Column holds Value the unit level Level.
@@ -130,6 +139,9 @@ type LevelRule struct {
 	Level  string `yaml:"level"`
 	Column string `yaml:"column"`
 	Value  string `yaml:"value"`
+	// Match, instead of Value, takes rows whose cell matches a pattern
+	// ("District *"; path.Match syntax).
+	Match string `yaml:"match"`
 }
 
 // FixedUnit names the one reporting unit every row of a source reports (a
@@ -167,6 +179,17 @@ type Checks struct {
 	ShareTolerance float64 `yaml:"share_tolerance"`
 	// FailOn is the default of --fail-on: error, warning or never.
 	FailOn string `yaml:"fail_on"`
+	// Ledger is a file of known discrepancies, relative to the spec's
+	// folder: findings it lists are reported as accepted (see ledger.go).
+	Ledger string `yaml:"ledger"`
+	// Figures names protocol lines beyond the five standard figures
+	// (ballots received, issued early, spoiled...), each by the header of
+	// its column, so that Identities can use them.
+	Figures map[string]string `yaml:"figures"`
+	// Identities are protocol identities every unit must satisfy where it
+	// has the figures, besides the built-in ones: "valid + invalid =
+	// ballots_cast", "received = issued + unused + spoiled".
+	Identities []string `yaml:"identities"`
 }
 
 // Outputs says where and in which formats tables are written.
@@ -420,6 +443,7 @@ func (s *Spec) check() error {
 			bad("$.checks.fail_on", "%v", err)
 		}
 	}
+	s.compileChecks(bad)
 	if len(errs) > 0 {
 		return errs
 	}

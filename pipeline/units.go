@@ -167,7 +167,7 @@ func (m *ColumnMap) levelOf(rules []LevelRule, row sources.Row) (string, int) {
 		if i < len(m.levelCols) {
 			c = m.levelCols[i]
 		}
-		if c >= 0 && strings.TrimSpace(row.Cell(c)) == r.Value {
+		if c >= 0 && r.matches(strings.TrimSpace(row.Cell(c))) {
 			return r.Level, i
 		}
 	}

@@ -45,4 +45,48 @@ const (
 	NoResults Code = "no-results"
 	// ThresholdMismatch: a list's declared eligibility differs from the computed one.
 	ThresholdMismatch Code = "threshold-mismatch"
+
+	// ConflictingUnit: the same unit appears twice in one contest with different figures or votes.
+	ConflictingUnit Code = "conflicting-unit"
+	// ConflictingResult: the same unit and option appear twice with different votes.
+	ConflictingResult Code = "conflicting-result"
+	// UnitNoFigures: a unit carries no figure and no votes at all (every cell empty or a dash).
+	UnitNoFigures Code = "unit-no-figures"
+	// UnitTwoParents: one unit is placed under two different parent units.
+	UnitTwoParents Code = "unit-two-parents"
+	// HierarchyMismatch: a unit's figure or option votes differ from the sum of its child units.
+	HierarchyMismatch Code = "hierarchy-mismatch"
+	// TotalMismatch: a total row differs from the sum of the units of the table it totals.
+	TotalMismatch Code = "total-mismatch"
+	// ReferenceMismatch: a figure or option votes differ from those of a reference source.
+	ReferenceMismatch Code = "reference-mismatch"
+	// ReferenceUnitMissing: a unit of a reference source has no counterpart in the data.
+	ReferenceUnitMissing Code = "reference-unit-missing"
+	// ReferenceUnitExtra: a unit of the data has no counterpart in a reference source that lists its level.
+	ReferenceUnitExtra Code = "reference-unit-extra"
+	// IdentityMismatch: a protocol identity the spec declares does not hold in a unit.
+	IdentityMismatch Code = "identity-mismatch"
+	// LedgerUnused: a known-discrepancy ledger entry matched no finding; the discrepancy is gone or changed.
+	LedgerUnused Code = "ledger-unused"
+	// LedgerExpired: a known-discrepancy ledger entry is past its expiry date and accepts nothing.
+	LedgerExpired Code = "ledger-expired"
 )
+
+// Codes lists every finding code, in the order of the declarations above.
+func Codes() []Code {
+	return []Code{VotesSumMismatch, ValidInvalidMismatch, CastOverRegistered, CastOverIssued, IssuedOverRegistered,
+		ShareMismatch, SharesSumMismatch, SeatsMismatch, SeatsNotAllocated, SeatsTie, UnknownOption, DuplicateUnit,
+		DuplicateResult, NegativeVotes, FractionalVotes, BadNumber, RowRejected, NoResults, ThresholdMismatch,
+		ConflictingUnit, ConflictingResult, UnitNoFigures, UnitTwoParents, HierarchyMismatch, TotalMismatch,
+		ReferenceMismatch, ReferenceUnitMissing, ReferenceUnitExtra, IdentityMismatch, LedgerUnused, LedgerExpired}
+}
+
+// KnownCode reports whether c is one of tally's finding codes.
+func KnownCode(c Code) bool {
+	for _, k := range Codes() {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
