@@ -120,7 +120,7 @@ func (m *memSource) open() error {
 }
 
 func (m *memSource) Next(ctx context.Context) (*Batch, error) { return m.src.Next(ctx) }
-func (m *memSource) Close() error                            { return m.src.Close() }
+func (m *memSource) Close() error                             { return m.src.Close() }
 
 // rowSource hands on fixed rows in batches of three, so that tables
 // straddle batches.
