@@ -18,9 +18,9 @@ type Table struct {
 	Title      string   // the one-cell row just above the header, if any ("Presidential Electors")
 	HeaderRows []int    // row numbers of the header rows (one or several)
 	Columns    []string // one name per column; multi-row headers joined with " / "
-	Parts      [][]string
 	// Parts holds, per column, the texts of its header rows from top to
 	// bottom, merged cells filled across; Columns[i] is Parts[i] joined.
+	Parts [][]string
 	Kinds []ColumnKind // what the first data rows hold in each column
 	// Sample holds copies of the first data rows (up to SampleRows), for
 	// mapping columns by their content and for `tally inspect`.

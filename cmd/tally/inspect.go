@@ -165,9 +165,6 @@ func inspectFile(ctx context.Context, path string, src pipeline.Source) (*inspec
 			if r.Group != "" && !sections[r.Group] {
 				sections[r.Group] = true
 				cur.Sections = append(cur.Sections, r.Group)
-				if kind == "unit" {
-					kind = "unit"
-				}
 			}
 			cur.RowKinds[kind]++
 		}
