@@ -43,11 +43,11 @@ var roleWords = []struct {
 	role  Role
 	words []string
 }{
-	{RoleOther, []string{"w tym", "в том числе", "of which", "davon", "dont", "liczba obwodów", "number of precincts", "precincts reporting", "pełnomocnik", "zaświadczen", "досрочно", "вне помещения", "в помещении", "переносных", "стационарных", "погашенных", "утраченных", "не учтенных", "не учтённых", "полученных", "early voting", "absentee", "by mail", "postal"}},
+	{RoleOther, []string{"явка", "turnout", "frekwencja", "wahlbeteiligung", "participation", "қатысуы", "w tym", "в том числе", "of which", "davon", "dont", "liczba obwodów", "number of precincts", "precincts reporting", "pełnomocnik", "zaświadczen", "досрочно", "вне помещения", "в помещении", "переносных", "стационарных", "погашенных", "утраченных", "не учтенных", "не учтённых", "полученных", "early voting", "absentee", "by mail", "postal"}},
 	{RoleInvalid, []string{"invalid", "spoilt", "spoiled", "rejected", "недействительн", "жарамсыз", "ungültig", "ungultig", "nieważn", "niewazn", "nuls", "nul"}},
 	{RoleValid, []string{"valid", "действительн", "жарамды", "gültig", "gultig", "ważn", "wazn", "exprimés", "exprimes", "valables"}},
-	{RoleBallotsIssued, []string{"ballots issued", "issued", "выдан", "берілген", "ausgegeben", "wydan", "émargements", "emargements"}},
-	{RoleBallotsCast, []string{"ballots cast", "total votes cast", "votes cast", "ballots counted", "проголосовал", "принявших участие", "дауыс бергендер", "дауыс берген", "дауыс бергендердің", "wähler", "wahler", "votants", "głosujących", "glosujacych", "kart wyjętych", "kart wyjetych"}},
+	{RoleBallotsIssued, []string{"ballots issued", "issued", "выдан", "берілген", "бюллетень алған", "бюллетеньдер алған", "алған сайлаушылар", "ausgegeben", "wydan", "émargements", "emargements"}},
+	{RoleBallotsCast, []string{"ballots cast", "total votes cast", "votes cast", "ballots counted", "проголосовал", "принявших участие", "дауыс бергендер", "дауыс берген", "қатысқан", "дауыс бергендердің", "wähler", "wahler", "votants", "głosujących", "glosujacych", "kart wyjętych", "kart wyjetych"}},
 	{RoleRegistered, []string{"registered", "electorate", "eligible voters", "число избирателей", "количество избирателей", "избирателей, включенных", "включенных в список", "сайлаушылар саны", "сайлаушылардың саны", "wahlberechtigte", "uprawnionych", "inscrits"}},
 	{RoleSeats, []string{"seats", "mandates", "мандат", "мест", "орын", "sitze", "mandaty", "sièges", "sieges"}},
 	{RoleShare, []string{"percent", "share", "%", "процент", "доля", "пайыз", "prozent", "anteil", "procent", "pourcentage"}},
