@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"log/slog"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"tally/report"
@@ -32,6 +30,29 @@ type Options struct {
 	Version string
 	// Mem allocates Arrow buffers; nil means the Go allocator.
 	Mem memory.Allocator
+
+	// Force rewrites the release even when its manifest shows that the
+	// inputs, spec, version and options are those of the last run.
+	Force bool
+	// Wait waits for another run holding the output folder's lock, where
+	// without it Run fails with sinks.ErrLocked.
+	Wait bool
+	// Created is the release's time (RFC 3339), written into the manifest
+	// and every file's metadata; empty writes no time at all. cmd/tally
+	// takes it from SOURCE_DATE_EPOCH.
+	Created string
+	// ArrowZstd compresses the Arrow IPC outputs with zstd (many readers
+	// lack the codec, so they are uncompressed by default).
+	ArrowZstd bool
+	// Observer hears about progress; nil hears nothing.
+	Observer Observer
+	// Log receives what the run does to the output folder (waiting for
+	// the lock, clearing after an interrupted run); nil discards it.
+	Log *slog.Logger
+	// Pause, when set, is called at the points named Pause* while a
+	// release is written. It is a test hook: tests stop a run there and
+	// kill it. It may block.
+	Pause func(point string)
 	// Today (YYYY-MM-DD) decides which entries of the spec's ledger of
 	// known discrepancies have expired; empty lets none expire. cmd/tally
 	// sets it.
@@ -48,6 +69,12 @@ type Summary struct {
 	OutDir   string
 	Tables   map[string]int64 // rows written per table
 	Totals   []ContestTotals  // per contest, the sums its seats and checks use
+	// UpToDate says the release in place was made from the same inputs,
+	// spec, version and options, so nothing was read or written; the
+	// summary then comes from its manifest (Findings and Seats are empty).
+	UpToDate bool
+	// Release is the manifest of the release written or found up to date.
+	Release *sinks.Descriptor
 }
 
 // SourceStats accounts for every row of one source: Rows = Data + Header +
@@ -94,17 +121,45 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 		rec:     &report.Recorder{},
 		aliases: NewAliases(spec.Parties),
 		sum:     &Summary{Tables: map[string]int64{}},
+		obs:     opt.Observer,
+		log:     opt.Log,
+	}
+	if r.obs == nil {
+		r.obs = noObserver{}
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	var rel *sinks.Release
+	if opt.Write {
+		var err error
+		if rel, err = r.openRelease(ctx); err != nil {
+			return nil, err
+		}
+		defer rel.Close()
+		r.sum.OutDir = r.outDir()
+	}
+	r.obs.Stage("hash")
+	if err := r.hashInputs(ctx); err != nil {
+		return nil, err
+	}
+	if opt.Write {
+		if d, ok := upToDate(rel.Dir, r.fingerprint()); ok && !opt.Force {
+			r.log.Debug("release is up to date", "dir", r.sum.OutDir)
+			r.summarizeRelease(d)
+			return r.sum, nil
+		}
+		r.pause(PauseLocked)
+		if err := r.openOutputs(rel.Path()); err != nil {
+			return nil, err
+		}
+		r.out.onFirst = func() { r.pause(PauseWriting) }
 	}
 	r.results = newBuilder(mem, ResultsTable)
 	r.units = newBuilder(mem, UnitsTable)
 	defer r.results.release()
 	defer r.units.release()
-	if opt.Write {
-		if err := r.openOutputs(); err != nil {
-			return nil, err
-		}
-	}
-	err := r.run(ctx)
+	err := r.run(ctx, rel)
 	if err != nil {
 		r.out.abort()
 		return nil, err
@@ -120,14 +175,18 @@ type runner struct {
 	aliases *Aliases
 	sum     *Summary
 	out     *outputSet
+	obs     Observer
+	log     *slog.Logger
+	hashes  map[string]inputHash
 
 	results, units *builder
 	contests       map[string]*contestAgg
 	contestOrder   []string
 }
 
-func (r *runner) run(ctx context.Context) error {
+func (r *runner) run(ctx context.Context, rel *sinks.Release) error {
 	r.contests = map[string]*contestAgg{}
+	r.obs.Stage("read")
 	for i := range r.spec.Sources {
 		if err := r.readSource(ctx, r.spec.Sources[i]); err != nil {
 			return err
@@ -136,6 +195,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.flushTables(ctx, true); err != nil {
 		return err
 	}
+	r.obs.Stage("allocate")
 	seatRows, err := r.allocate()
 	if err != nil {
 		return err
@@ -147,23 +207,19 @@ func (r *runner) run(ctx context.Context) error {
 	if !r.opt.Write {
 		return nil
 	}
+	r.obs.Stage("write")
 	if err := r.writeSmallTables(ctx); err != nil {
 		return err
 	}
-	outs, err := r.out.commit(r.manifest())
-	if err != nil {
-		return err
-	}
-	r.sum.Outputs = outs
-	return nil
+	return r.commit(rel)
 }
 
 func (r *runner) readSource(ctx context.Context, src Source) error {
 	path := r.spec.SourcePath(src.Path)
 	name := src.Path
 	st := SourceStats{Path: path, Name: name}
-	if sum, n, err := sinks.FileSum(path); err == nil {
-		st.SHA256, st.Bytes = sum, n
+	if h := r.hashes[path]; h.err == nil {
+		st.SHA256, st.Bytes = h.sum, h.size
 	}
 	in := sources.Input{
 		Path: path, Name: name, Format: src.Format, Member: src.Member, Encoding: src.Encoding,
@@ -178,6 +234,7 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 	contest := r.contest(r.spec.ContestFor(src))
 	rd := &sourceReader{r: r, src: src, contest: contest, stats: &st}
 	var lastTable *sources.Table
+	rowsRead := 0
 	for {
 		b, err := tr.Next(ctx)
 		if err == io.EOF {
@@ -203,6 +260,8 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 				return err
 			}
 		}
+		rowsRead += len(b.Rows)
+		r.obs.Read(name, rowsRead)
 		if err := r.flushTables(ctx, false); err != nil {
 			return err
 		}
@@ -249,132 +308,6 @@ func (r *runner) flushTables(ctx context.Context, final bool) error {
 		rec.Release()
 	}
 	return nil
-}
-
-func (r *runner) outDir() string {
-	if r.opt.OutDir != "" {
-		return r.opt.OutDir
-	}
-	d := r.spec.Outputs.Dir
-	if d == "" {
-		d = "out"
-	}
-	return r.spec.SourcePath(d)
-}
-
-func (r *runner) formats() []string {
-	if len(r.opt.Formats) > 0 {
-		return r.opt.Formats
-	}
-	if len(r.spec.Outputs.Formats) > 0 {
-		return r.spec.Outputs.Formats
-	}
-	return []string{"parquet", "arrow", "csv"}
-}
-
-func (r *runner) openOutputs() error {
-	dir := r.outDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return report.UsageError(fmt.Errorf("cannot create output folder %s: %w", dir, err))
-	}
-	r.sum.OutDir = dir
-	set := &outputSet{dir: dir, sinks: map[string][]sinks.Sink{}}
-	meta := sinks.Meta{
-		"tally.version":     r.opt.Version,
-		"tally.election_id": r.spec.Election.ID,
-		"tally.spec_sha256": r.spec.Hash,
-	}
-	for _, t := range Tables {
-		for _, f := range r.formats() {
-			path := filepath.Join(dir, t.Name+sinks.Ext(f))
-			s, err := sinks.Create(f, path, t.Schema, meta, sinks.Options{})
-			if err != nil {
-				set.abort()
-				return report.UsageError(err)
-			}
-			set.sinks[t.Name] = append(set.sinks[t.Name], s)
-			set.files = append(set.files, outFile{table: t, format: f, path: path, sink: s})
-		}
-	}
-	r.out = set
-	return nil
-}
-
-// outputSet is every sink of a run.
-type outputSet struct {
-	dir   string
-	sinks map[string][]sinks.Sink
-	files []outFile
-}
-
-type outFile struct {
-	table  TableDef
-	format string
-	path   string
-	sink   sinks.Sink
-}
-
-func (o *outputSet) write(ctx context.Context, table string, rec arrow.RecordBatch) error {
-	for _, s := range o.sinks[table] {
-		if err := s.Write(ctx, rec); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (o *outputSet) abort() {
-	if o == nil {
-		return
-	}
-	for _, f := range o.files {
-		f.sink.Abort()
-	}
-}
-
-// commit closes every sink (renaming its file into place) and writes the
-// manifest last, so a manifest always describes complete files.
-func (o *outputSet) commit(m sinks.Package) ([]sinks.Output, error) {
-	var outs []sinks.Output
-	for _, f := range o.files {
-		if err := f.sink.Close(); err != nil {
-			o.abort()
-			return nil, err
-		}
-	}
-	for _, f := range o.files {
-		sum, n, err := sinks.FileSum(f.path)
-		if err != nil {
-			return nil, err
-		}
-		outs = append(outs, sinks.Output{
-			Table: f.table.Name, Format: f.format, Path: filepath.Base(f.path), Rows: f.sink.Rows(),
-			Bytes: n, SHA256: sum, Description: f.table.Description, Schema: f.table.Schema, PrimaryKey: f.table.PrimaryKey,
-		})
-	}
-	m.Resources = outs
-	if err := sinks.WriteManifest(filepath.Join(o.dir, "datapackage.json"), m); err != nil {
-		return nil, err
-	}
-	return outs, nil
-}
-
-func (r *runner) manifest() sinks.Package {
-	p := sinks.Package{
-		Name:       r.spec.Election.ID,
-		Title:      r.spec.Election.Name,
-		Version:    r.opt.Version,
-		SpecSHA256: r.spec.Hash,
-		Spec:       filepath.Base(r.spec.Path),
-	}
-	for _, s := range r.sum.Sources {
-		p.Sources = append(p.Sources, sinks.SourceFile{
-			Path: s.Name, SHA256: s.SHA256, Bytes: s.Bytes,
-			Rows: s.Rows, HeaderRows: s.Header, PreambleRows: s.Preamble, BlankRows: s.Blank,
-			DataRows: s.Data, UsedRows: s.Used, RejectedRows: s.Rejected,
-		})
-	}
-	return p
 }
 
 // joinRaw renders a row's cells for the rejects table.

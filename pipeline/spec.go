@@ -196,6 +196,11 @@ type Checks struct {
 type Outputs struct {
 	Dir     string   `yaml:"dir"`
 	Formats []string `yaml:"formats"`
+	// PartitionBy writes each table that has these columns as Hive-style
+	// folders, one per value (results/election_id=x/unit_level=y/), the
+	// columns moved from the files into the folder names. Allowed:
+	// PartitionColumns.
+	PartitionBy []string `yaml:"partition_by"`
 }
 
 // StringList accepts a single string or a list of strings.
@@ -436,6 +441,13 @@ func (s *Spec) check() error {
 	for i, f := range s.Outputs.Formats {
 		if !contains(OutFormats, f) {
 			bad(fmt.Sprintf("$.outputs.formats[%d]", i), "output format %q; known: %s", f, strings.Join(OutFormats, ", "))
+		}
+	}
+	for i, c := range s.Outputs.PartitionBy {
+		if !contains(PartitionColumns, c) {
+			bad(fmt.Sprintf("$.outputs.partition_by[%d]", i), "partition_by %q; known: %s", c, strings.Join(PartitionColumns, ", "))
+		} else if contains(s.Outputs.PartitionBy[:i], c) {
+			bad(fmt.Sprintf("$.outputs.partition_by[%d]", i), "partition_by names %q twice", c)
 		}
 	}
 	if s.Checks.FailOn != "" {

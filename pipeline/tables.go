@@ -4,6 +4,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"tally/sinks"
 )
 
 // TableDef is one canonical table: its name, columns and their meanings.
@@ -12,6 +14,7 @@ type TableDef struct {
 	Description string
 	Schema      *arrow.Schema
 	PrimaryKey  []string
+	ForeignKeys []sinks.ForeignKey
 }
 
 type col struct {
@@ -43,6 +46,7 @@ var (
 		Name:        "results",
 		Description: "One row per contest, reporting unit and ballot option.",
 		PrimaryKey:  []string{"election_id", "contest_id", "unit_id", "option_id"},
+		ForeignKeys: []sinks.ForeignKey{{Fields: []string{"election_id", "contest_id", "unit_id"}, Table: "units", TableFields: []string{"election_id", "contest_id", "unit_id"}}},
 		Schema: schema(
 			col{"election_id", str, false, "Election id from the spec"},
 			col{"contest_id", str, false, "What is decided: a list-PR constituency or an office in a district"},

@@ -9,10 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// ipcBatchRows is the length of every record batch in an IPC file but the
-// last, whatever the sizes written.
-const ipcBatchRows = 16 << 10
-
 type ipcEncoder struct {
 	w  *ipc.FileWriter
 	rb *rebatcher
@@ -39,7 +35,7 @@ func newIPC(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (encoder,
 		return nil, err
 	}
 	e := &ipcEncoder{w: fw}
-	e.rb = &rebatcher{size: ipcBatchRows, schema: schema, mem: memory.DefaultAllocator, emit: e.put}
+	e.rb = &rebatcher{size: ArrowBatchRows, schema: schema, mem: memory.DefaultAllocator, emit: e.put}
 	return e, nil
 }
 

@@ -26,13 +26,10 @@ type parquetEncoder struct {
 // newParquet writes zstd-compressed Parquet with dictionaries, statistics
 // and the Arrow schema stored, row groups cut every RowGroupRows rows.
 func newParquet(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (encoder, error) {
-	rg := opt.RowGroupRows
-	if rg <= 0 {
-		rg = 32 << 10
-	}
+	rg := opt.rowGroupRows()
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
-		parquet.WithCompressionLevel(1),
+		parquet.WithCompressionLevel(ParquetZstdLevel),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 		parquet.WithMaxRowGroupLength(rg),

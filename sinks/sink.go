@@ -9,15 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// Sink writes one table to one file.
+// Sink writes one table to one file (or, partitioned, to one file per
+// partition).
 //
-// Write borrows the batch: it does not release it and keeps no reference
-// to it after returning. Close flushes and renames the file into place;
+// Write borrows the batch: it does not release it, and it Retains what it
+// keeps past the call. Close flushes and renames the file into place;
 // Abort removes the temporary file. After the first Close or Abort both
 // are no-ops.
 type Sink interface {
@@ -52,11 +54,99 @@ type encoder interface {
 
 // Options tune writers; the zero value is the documented default.
 type Options struct {
-	// RowGroupRows is the Parquet row group length; 0 means 32768.
+	// RowGroupRows is the Parquet row group length; 0 means
+	// ParquetRowGroupRows.
 	RowGroupRows int64
 	// IPCZstd compresses Arrow IPC bodies with zstd (many readers lack the
 	// codec, so the default is uncompressed).
 	IPCZstd bool
+}
+
+// The fixed writer settings: the same rows give the same bytes whatever
+// the batches they arrive in, and every file records these in its
+// metadata (see Settings).
+const (
+	ParquetRowGroupRows = 32 << 10 // rows per Parquet row group (the last shorter)
+	ParquetZstdLevel    = 1        // zstd level of Parquet pages
+	ArrowBatchRows      = 16 << 10 // rows per Arrow IPC record batch (the last shorter)
+)
+
+// Writers are the writer settings of each format, as the manifest records
+// them.
+type Writers struct {
+	Parquet ParquetSettings `json:"parquet"`
+	Arrow   ArrowSettings   `json:"arrow"`
+	CSV     CSVSettings     `json:"csv"`
+}
+
+// ParquetSettings describe how Parquet files are written.
+type ParquetSettings struct {
+	Compression      string `json:"compression"`
+	CompressionLevel int    `json:"compressionLevel"`
+	RowGroupRows     int64  `json:"rowGroupRows"`
+	Dictionary       bool   `json:"dictionary"`
+	Statistics       bool   `json:"statistics"`
+	ArrowSchema      bool   `json:"arrowSchema"`
+	CreatedBy        string `json:"createdBy"`
+}
+
+// ArrowSettings describe how Arrow IPC files are written.
+type ArrowSettings struct {
+	Format      string `json:"format"` // the IPC file format (not the stream format)
+	BatchRows   int64  `json:"batchRows"`
+	Compression string `json:"compression"`
+}
+
+// CSVSettings describe how CSV files are written.
+type CSVSettings struct {
+	Encoding  string `json:"encoding"`
+	Delimiter string `json:"delimiter"`
+	Header    bool   `json:"header"`
+	LineEnd   string `json:"lineEnd"`
+	Null      string `json:"null"`
+}
+
+// Settings returns the writer settings that opt gives.
+func Settings(opt Options) Writers {
+	w := Writers{
+		Parquet: ParquetSettings{Compression: "zstd", CompressionLevel: ParquetZstdLevel, RowGroupRows: opt.rowGroupRows(),
+			Dictionary: true, Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
+		Arrow: ArrowSettings{Format: "file", BatchRows: ArrowBatchRows, Compression: "none"},
+		CSV:   CSVSettings{Encoding: "utf-8", Delimiter: ",", Header: true, LineEnd: "\n", Null: ""},
+	}
+	if opt.IPCZstd {
+		w.Arrow.Compression = "zstd"
+	}
+	return w
+}
+
+func (o Options) rowGroupRows() int64 {
+	if o.RowGroupRows > 0 {
+		return o.RowGroupRows
+	}
+	return ParquetRowGroupRows
+}
+
+// settingsMeta returns the writer settings of a format as file metadata.
+func settingsMeta(format string, opt Options) Meta {
+	w := Settings(opt)
+	switch format {
+	case "parquet":
+		return Meta{
+			"tally.writer.compression":       w.Parquet.Compression,
+			"tally.writer.compression_level": strconv.Itoa(w.Parquet.CompressionLevel),
+			"tally.writer.row_group_rows":    strconv.FormatInt(w.Parquet.RowGroupRows, 10),
+			"tally.writer.dictionary":        strconv.FormatBool(w.Parquet.Dictionary),
+			"tally.writer.statistics":        strconv.FormatBool(w.Parquet.Statistics),
+		}
+	case "arrow":
+		return Meta{
+			"tally.writer.format":      w.Arrow.Format,
+			"tally.writer.batch_rows":  strconv.FormatInt(w.Arrow.BatchRows, 10),
+			"tally.writer.compression": w.Arrow.Compression,
+		}
+	}
+	return nil
 }
 
 var formats = map[string]struct {
@@ -95,9 +185,16 @@ func Create(format, path string, schema *arrow.Schema, meta Meta, opt Options) (
 	if err != nil {
 		return nil, err
 	}
+	all := Meta{}
+	for k, v := range meta {
+		all[k] = v
+	}
+	for k, v := range settingsMeta(format, opt) {
+		all[k] = v
+	}
 	// Encoders get a plain writer: some close what they are given, and the
 	// file must stay open to be synced and renamed.
-	enc, err := f.create(struct{ io.Writer }{tmp}, schema, meta, opt)
+	enc, err := f.create(struct{ io.Writer }{tmp}, schema, all, opt)
 	if err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())

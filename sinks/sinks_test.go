@@ -24,7 +24,12 @@ var testSchema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 func batch(mem memory.Allocator, parties []string, votes []int64) arrow.RecordBatch {
-	b := array.NewRecordBuilder(mem, testSchema)
+	return batchOf(mem, testSchema, parties, votes)
+}
+
+// batchOf builds rows of a schema shaped like testSchema.
+func batchOf(mem memory.Allocator, schema *arrow.Schema, parties []string, votes []int64) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
 	for i, p := range parties {
 		b.Field(0).(*array.StringBuilder).Append(p)
@@ -88,7 +93,7 @@ func TestRoundTrip(t *testing.T) {
 			if len(entries) != 2 {
 				t.Errorf("stray files left: %v", entries)
 			}
-			got := readBack(t, format, a)
+			got := readTable(t, format, a)
 			want := "Nur Otan|5148074|514807.4|true\nАқ жол|792828|79282.8|true\nНародная партия|null|null|false\nAuyl, \"rural\"|383023|38302.3|true\nAdal|0|0|false\n"
 			if got != want {
 				t.Errorf("read back:\n%s\nwant:\n%s", got, want)
@@ -97,7 +102,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func readBack(t *testing.T, format, path string) string {
+func readTable(t *testing.T, format, path string) string {
 	t.Helper()
 	mem := memory.NewGoAllocator()
 	var recs []arrow.RecordBatch

@@ -94,7 +94,7 @@ func TestExitCodes(t *testing.T) {
 		{"clean run", []string{"run", good, "--out", out}, ExitOK, `^$|^kz-majilis-2021: `},
 		{"validate", []string{"validate", good}, ExitOK, `^kz-majilis-2021: `},
 		{"votes do not sum", []string{"run", badSum, "--out", out}, ExitFindings, `^sum\.csv::2:6: error votes-sum-mismatch: options of unit "KZ" sum to 7241662, but valid ballots are 7241562`},
-		{"fail-on never", []string{"run", badSum, "--out", out, "--fail-on", "never"}, ExitOK, `^sum\.csv::2:6: error votes-sum-mismatch`},
+		{"fail-on never", []string{"run", badSum, "--out", out, "--fail-on", "never", "--force"}, ExitOK, `^sum\.csv::2:6: error votes-sum-mismatch`},
 		{"typo in a key", []string{"run", typo, "--out", out}, ExitUsage, `^.*typo\.yaml::\d+:\d+: unknown field "treshold"`},
 		{"no spec file", []string{"run", filepath.Join(dir, "none.yaml")}, ExitUsage, `none\.yaml: spec file not found`},
 		{"unknown flag", []string{"run", good, "--bogus"}, ExitUsage, `unknown flag: --bogus`},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 
@@ -21,6 +22,7 @@ const (
 	ExitUsage    = 2 // bad usage or an invalid spec
 	ExitInput    = 3 // an input that cannot be read at all
 	ExitInternal = 4 // outputs could not be written, or a bug in tally
+	ExitLocked   = 5 // another run holds the output folder's lock; try again later
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -31,6 +33,14 @@ var version = "dev"
 type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+
+	// Set from the persistent flags before a command runs (see logging.go).
+	log       *slog.Logger
+	logFormat string
+	quiet     bool
+	verbose   int
+	term      bool // stderr is a terminal that can show progress
+	color     bool // and colour: NO_COLOR is unset or empty
 }
 
 // exitError carries an exit code through cobra. A nil err means the
@@ -60,7 +70,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			code = ExitInternal
 		}
 	}()
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv}
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, log: slog.New(slog.DiscardHandler)}
 	sinks.CreatedBy = "tally " + version
 	root := newRoot(a)
 	root.SetArgs(args)
@@ -92,6 +102,8 @@ func exitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, report.ErrInput):
 		return ExitInput
+	case errors.Is(err, sinks.ErrLocked):
+		return ExitLocked
 	case errors.Is(err, context.Canceled):
 		return ExitInternal
 	}
@@ -123,9 +135,14 @@ and seat allocation, and writes canonical tables (results, units, seats,
 findings, rejects) as Parquet, Arrow IPC and CSV with a datapackage.json
 manifest.
 
-Exit codes: 0 done; 1 findings at or above --fail-on (outputs still written);
-2 bad usage or invalid spec; 3 an input that cannot be read; 4 outputs could
-not be written or an internal error.`,
+Exit codes: 0 done (or nothing to do: the release is up to date); 1
+findings at or above --fail-on (outputs still written), or tally verify
+found a difference; 2 bad usage or invalid spec; 3 an input that cannot be
+read; 4 outputs could not be written, an interrupted run, or an internal
+error; 5 another run holds the output folder's lock (try again, or --wait).
+
+Environment: SOURCE_DATE_EPOCH (seconds since 1970) dates a release's
+manifest and files, which otherwise hold no time; NO_COLOR turns colour off.`,
 		Example: `  tally run testdata/kz-2021/pipeline.yaml --out out/kz-2021
   tally validate testdata/kz-2021/pipeline.yaml --fail-on warning`,
 		SilenceUsage:  true,
@@ -134,7 +151,12 @@ not be written or an internal error.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitUsage, err: err}
 	})
-	root.AddCommand(newRunCmd(a, true), newRunCmd(a, false), newSeatsCmd(a), newVersionCmd(a), newInspectCmd(a), newConvertCmd(a), newInitCmd(a))
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.logFormat, "log-format", "text", "log format on stderr: text or json")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors on stderr")
+	pf.CountVarP(&a.verbose, "verbose", "v", "print more on stderr (-v: what each stage does)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return a.setupLog() }
+	root.AddCommand(newRunCmd(a, true), newRunCmd(a, false), newVerifyCmd(a), newSeatsCmd(a), newVersionCmd(a), newInspectCmd(a), newConvertCmd(a), newInitCmd(a))
 	return root
 }
 

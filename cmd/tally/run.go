@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +26,9 @@ type runFlags struct {
 	json        bool
 	batchRows   int
 	maxExamples int
+	wait        bool
+	force       bool
+	arrowZstd   string
 }
 
 // newRunCmd builds `tally run` (write true) or `tally validate`.
@@ -34,8 +41,16 @@ func newRunCmd(a *app, write bool) *cobra.Command {
 allocates seats, and writes the tables results, units, seats, findings and
 rejects in each output format, with datapackage.json listing every file with
 its rows and sha256. Findings are printed to stderr grouped by code; the seat
-table goes to stdout (or a JSON run summary with --json).`,
-		Example: "  tally run testdata/kz-2021/pipeline.yaml --out out/kz-2021 --format parquet,csv",
+table goes to stdout (or a JSON run summary with --json).
+
+The output folder is replaced whole and at once: the run writes a temporary
+folder beside it and moves it into place only when every table and the
+manifest are complete, so an interrupted or killed run leaves the previous
+release as it was. A lock beside the folder keeps a second run out (exit 5,
+or --wait). When the inputs, the spec, tally's version and the output
+options are those the release was made from, run says so and exits 0
+without rewriting anything (--force rewrites).`,
+		Example: "  tally run testdata/kz-2021/pipeline.yaml --out out/kz-2021 --format parquet,csv\n  tally run pipeline.yaml --wait --json > run.json",
 		Args:    exactArgs(1, "SPEC.yaml"),
 	}
 	if !write {
@@ -50,13 +65,34 @@ is the one run would give.`
 	if write {
 		fl.StringVarP(&f.out, "out", "o", "", "output folder (default: the spec's outputs.dir, or out/ beside the spec)")
 		fl.StringSliceVar(&f.formats, "format", nil, "output formats, comma separated: parquet, arrow, csv (default: the spec's, or all)")
+		fl.BoolVar(&f.wait, "wait", false, "if another run is writing the output folder, wait for it instead of exiting 5")
+		fl.BoolVar(&f.force, "force", false, "rewrite the release even if nothing changed since the last run")
+		fl.StringVar(&f.arrowZstd, "arrow-compression", "none", "Arrow IPC body compression: none or zstd (many readers lack zstd)")
 	}
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings at or above this level: error, warning or never (default: the spec's checks.fail_on, or error)")
 	fl.BoolVar(&f.json, "json", false, "print a JSON run summary on stdout instead of the seat table")
 	fl.IntVar(&f.batchRows, "batch-rows", 0, "rows per batch (default 4096); outputs do not depend on it")
 	fl.IntVar(&f.maxExamples, "max-examples", 5, "findings shown per code on stderr")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return a.run(cmd, args[0], f, write)
+		obs := newRunObserver(a.log, a.stderr, a.term)
+		res, failed, err := a.run(cmd, args[0], f, write, obs)
+		timing := obs.finish()
+		if f.json {
+			js := summaryFor(res, failed, err)
+			js.Timing, js.Elapsed = timing, obs.elapsed()
+			js.GeneratedAt, _ = sourceDate(a.getenv)
+			if jerr := writeJSON(a.stdout, js); jerr != nil && err == nil {
+				err = jerr
+			}
+		}
+		if err != nil {
+			return err
+		}
+		a.report(res, f, write)
+		if failed {
+			return &exitError{code: ExitFindings}
+		}
+		return nil
 	}
 	return cmd
 }
@@ -70,47 +106,125 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-func (a *app) run(cmd *cobra.Command, specPath string, f runFlags, write bool) error {
+// sourceDate returns SOURCE_DATE_EPOCH as an RFC 3339 time, or "" when it
+// is unset; a value that is not a whole number of seconds is an error.
+func sourceDate(getenv func(string) string) (string, error) {
+	v := getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return "", nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return "", fmt.Errorf("SOURCE_DATE_EPOCH=%q must be a whole number of seconds since 1970-01-01 UTC", v)
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339), nil
+}
+
+// run loads the spec and runs it. failed says the findings reach
+// --fail-on. res.sum is nil when err is not.
+func (a *app) run(cmd *cobra.Command, specPath string, f runFlags, write bool, obs *runObserver) (*runResult, bool, error) {
+	res := &runResult{failOn: f.failOn}
 	spec, err := pipeline.LoadSpec(specPath)
 	if err != nil {
-		return err
+		return res, false, err
 	}
-	failName := f.failOn
-	if failName == "" {
-		failName = spec.Checks.FailOn
+	res.spec = spec
+	if res.failOn == "" {
+		res.failOn = spec.Checks.FailOn
 	}
-	if failName == "" {
-		failName = "error"
+	if res.failOn == "" {
+		res.failOn = "error"
 	}
-	fail, err := pipeline.ParseFailOn(failName)
+	fail, err := pipeline.ParseFailOn(res.failOn)
 	if err != nil {
-		return &exitError{code: ExitUsage, err: err}
+		return res, false, &exitError{code: ExitUsage, err: err}
 	}
 	for _, fm := range f.formats {
 		if !contains(pipeline.OutFormats, fm) {
-			return &exitError{code: ExitUsage, err: fmt.Errorf("--format %q; known: %s", fm, strings.Join(pipeline.OutFormats, ", "))}
+			return res, false, &exitError{code: ExitUsage, err: fmt.Errorf("--format %q; known: %s", fm, strings.Join(pipeline.OutFormats, ", "))}
 		}
 	}
-	sum, err := pipeline.Run(cmd.Context(), spec, pipeline.Options{
-		OutDir: f.out, Formats: f.formats, Write: write, BatchRows: f.batchRows, Version: version,
-	})
+	if f.arrowZstd != "none" && f.arrowZstd != "zstd" && f.arrowZstd != "" {
+		return res, false, &exitError{code: ExitUsage, err: fmt.Errorf("--arrow-compression %q must be none or zstd", f.arrowZstd)}
+	}
+	created, err := sourceDate(a.getenv)
 	if err != nil {
-		return err
+		return res, false, &exitError{code: ExitUsage, err: err}
 	}
-	failed := fail != pipeline.Never && sum.Count(report.Severity(fail)) > 0
-	printFindings(a.stderr, sum.Findings, f.maxExamples)
-	if f.json {
-		if err := writeJSONSummary(a.stdout, spec, sum, failed, failName); err != nil {
-			return err
+	opt := pipeline.Options{
+		OutDir: f.out, Formats: f.formats, Write: write, BatchRows: f.batchRows, Version: version,
+		Force: f.force, Wait: f.wait, Created: created, ArrowZstd: f.arrowZstd == "zstd",
+		Observer: obs, Log: a.log, Pause: a.testPause(cmd.Context()),
+	}
+	sum, err := pipeline.Run(cmd.Context(), spec, opt)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && write {
+			err = fmt.Errorf("interrupted; the output folder is left as it was: %w", err)
 		}
-	} else {
+		return res, false, err
+	}
+	res.sum = sum
+	failed := !sum.UpToDate && fail != pipeline.Never && sum.Count(report.Severity(fail)) > 0
+	return res, failed, nil
+}
+
+// runResult is what a run gives the report and the summary.
+type runResult struct {
+	spec   *pipeline.Spec
+	sum    *pipeline.Summary
+	failOn string
+}
+
+// report prints the findings and totals to stderr and the seat table to
+// stdout (unless --json took stdout).
+func (a *app) report(res *runResult, f runFlags, write bool) {
+	sum := res.sum
+	if sum.UpToDate {
+		a.say(a.stderr, fmt.Sprintf("%s is up to date: the inputs, spec, tally version and options are those it was made from; nothing written (--force rewrites it)", sum.OutDir),
+			"dir", sum.OutDir, "fingerprint", sum.Release.Run.Fingerprint)
+		return
+	}
+	a.reportFindings(sum.Findings, f.maxExamples)
+	if !f.json {
 		printSeats(a.stdout, sum.Seats)
 	}
-	printTotals(a.stderr, spec, sum, write)
-	if failed {
-		return &exitError{code: ExitFindings}
+	switch {
+	case a.quiet:
+	case a.jsonLogs():
+		rows, used, rejected := sourceTotals(sum)
+		a.log.Info("run complete", "election_id", res.spec.Election.ID, "sources", len(sum.Sources), "rows_read", rows, "rows_used", used,
+			"rows_rejected", rejected, "results", sum.Tables["results"], "units", sum.Tables["units"],
+			"errors", sum.Count(report.Error), "warnings", sum.Count(report.Warning)-sum.Count(report.Error), "out_dir", sum.OutDir)
+	default:
+		printTotals(a.stderr, res.spec, sum, write)
 	}
-	return nil
+}
+
+// testPause returns the Pause hook that TALLY_TEST_PAUSE asks for (a
+// point name, see pipeline.Pause*), or nil. It is for tests only: at that
+// point the run says "tally: paused at POINT" on stderr and waits until
+// its standard input is closed or it is interrupted, so a test can kill
+// it there.
+func (a *app) testPause(ctx context.Context) func(string) {
+	at := a.getenv("TALLY_TEST_PAUSE")
+	if at == "" {
+		return nil
+	}
+	return func(point string) {
+		if point != at {
+			return
+		}
+		fmt.Fprintf(a.stderr, "tally: paused at %s\n", point)
+		done := make(chan struct{})
+		go func() {
+			io.Copy(io.Discard, os.Stdin)
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
 }
 
 func contains(list []string, s string) bool {
@@ -124,7 +238,11 @@ func contains(list []string, s string) bool {
 
 // printFindings writes findings grouped by code, errors first, with at most
 // max examples per code.
-func printFindings(w io.Writer, fs []report.Finding, max int) {
+func printFindings(w io.Writer, fs []report.Finding, max int) { printFindingsTo(w, fs, max, false) }
+
+// printFindingsTo is printFindings with the severity in colour when color
+// is set (a terminal, NO_COLOR unset).
+func printFindingsTo(w io.Writer, fs []report.Finding, max int, color bool) {
 	type group struct {
 		code  report.Code
 		sev   report.Severity
@@ -154,9 +272,27 @@ func printFindings(w io.Writer, fs []report.Finding, max int) {
 				fmt.Fprintf(w, "  ... and %d more %s findings (see findings table)\n", len(g.items)-max, g.code)
 				break
 			}
-			fmt.Fprintln(w, f.String())
+			line := f.String()
+			if color {
+				line = colorSeverity(line, f)
+			}
+			fmt.Fprintln(w, line)
 		}
 	}
+}
+
+// colorSeverity paints the "severity code" part of a finding's line: red
+// for errors, yellow for warnings.
+func colorSeverity(line string, f report.Finding) string {
+	code := "\x1b[33m"
+	switch f.Severity {
+	case report.Error:
+		code = "\x1b[31m"
+	case report.Info:
+		return line
+	}
+	part := fmt.Sprintf(": %s %s:", f.Severity, f.Code)
+	return strings.Replace(line, part, ": "+code+f.Severity.String()+" "+string(f.Code)+"\x1b[0m:", 1)
 }
 
 func max2(a, b report.Severity) report.Severity {
@@ -205,12 +341,7 @@ func group3(v int64) string {
 }
 
 func printTotals(w io.Writer, spec *pipeline.Spec, sum *pipeline.Summary, write bool) {
-	rows, used, rejected := 0, 0, 0
-	for _, s := range sum.Sources {
-		rows += s.Rows
-		used += s.Used
-		rejected += s.Rejected
-	}
+	rows, used, rejected := sourceTotals(sum)
 	fmt.Fprintf(w, "%s: %d source(s), %d rows read, %d used, %d rejected; %d result rows, %d units; %d errors, %d warnings\n",
 		spec.Election.ID, len(sum.Sources), rows, used, rejected, sum.Tables["results"], sum.Tables["units"],
 		sum.Count(report.Error), sum.Count(report.Warning)-sum.Count(report.Error))
@@ -219,19 +350,38 @@ func printTotals(w io.Writer, spec *pipeline.Spec, sum *pipeline.Summary, write 
 	}
 }
 
-// jsonSummary is the --json run summary.
+func sourceTotals(sum *pipeline.Summary) (rows, used, rejected int) {
+	for _, s := range sum.Sources {
+		rows += s.Rows
+		used += s.Used
+		rejected += s.Rejected
+	}
+	return rows, used, rejected
+}
+
+// jsonSummary is the --json run summary, in the manner of dbt's run
+// results: a status a scheduler can branch on, timing, counts, findings by
+// code and severity, and every output with its sha256. It is printed for
+// failed runs too (status "error", with the message and exit code).
 type jsonSummary struct {
-	Status     string           `json:"status"`
-	Election   string           `json:"election_id"`
-	Version    string           `json:"tally_version"`
-	FailOn     string           `json:"fail_on"`
-	Counts     jsonCounts       `json:"counts"`
-	Findings   map[string]int   `json:"findings_by_code"`
-	Tables     map[string]int64 `json:"tables"`
-	Sources    []jsonSource     `json:"sources"`
-	Outputs    []jsonOutput     `json:"outputs"`
-	Severities map[string]int   `json:"findings_by_severity"`
-	Seats      []jsonSeat       `json:"seats,omitempty"`
+	Status      string           `json:"status"` // success, fail (findings at --fail-on), skipped (up to date) or error
+	Message     string           `json:"message,omitempty"`
+	ExitCode    int              `json:"exit_code"`
+	Election    string           `json:"election_id,omitempty"`
+	Version     string           `json:"tally_version"`
+	GeneratedAt string           `json:"generated_at,omitempty"` // from SOURCE_DATE_EPOCH only
+	Elapsed     float64          `json:"elapsed_time"`
+	Timing      []stageTime      `json:"timing"`
+	FailOn      string           `json:"fail_on,omitempty"`
+	OutDir      string           `json:"out_dir,omitempty"`
+	Fingerprint string           `json:"fingerprint,omitempty"`
+	Counts      jsonCounts       `json:"counts"`
+	Findings    map[string]int   `json:"findings_by_code"`
+	Severities  map[string]int   `json:"findings_by_severity"`
+	Tables      map[string]int64 `json:"tables"`
+	Sources     []jsonSource     `json:"sources"`
+	Outputs     []jsonOutput     `json:"outputs"`
+	Seats       []jsonSeat       `json:"seats,omitempty"`
 }
 
 type jsonCounts struct {
@@ -254,7 +404,7 @@ type jsonOutput struct {
 	Path   string `json:"path"`
 	Rows   int64  `json:"rows"`
 	Bytes  int64  `json:"bytes"`
-	SHA256 string `json:"sha256"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 type jsonSeat struct {
@@ -266,12 +416,35 @@ type jsonSeat struct {
 	Declared *int64 `json:"declared_seats"`
 }
 
-func writeJSONSummary(w io.Writer, spec *pipeline.Spec, sum *pipeline.Summary, failed bool, failOn string) error {
-	js := jsonSummary{Status: "success", Election: spec.Election.ID, Version: version, FailOn: failOn,
-		Findings: map[string]int{}, Severities: map[string]int{"error": 0, "warning": 0, "info": 0}, Tables: sum.Tables,
+// summaryFor builds the --json summary of a run that ended with err (nil
+// for a run that completed).
+func summaryFor(res *runResult, failed bool, err error) jsonSummary {
+	js := jsonSummary{Status: "success", Version: version, FailOn: res.failOn, Timing: []stageTime{},
+		Findings: map[string]int{}, Severities: map[string]int{"error": 0, "warning": 0, "info": 0}, Tables: map[string]int64{},
 		Sources: []jsonSource{}, Outputs: []jsonOutput{}}
+	if res.spec != nil {
+		js.Election = res.spec.Election.ID
+	}
+	if err != nil {
+		js.Status, js.Message, js.ExitCode = "error", err.Error(), exitCode(err)
+		return js
+	}
+	sum := res.sum
 	if failed {
-		js.Status = "fail"
+		js.Status, js.ExitCode = "fail", ExitFindings
+	}
+	js.OutDir, js.Tables = sum.OutDir, sum.Tables
+	if sum.Release != nil {
+		js.Fingerprint = sum.Release.Run.Fingerprint
+	}
+	if sum.UpToDate {
+		js.Status, js.Message = "skipped", "the release is up to date; nothing was read or written"
+		for code, n := range sum.Release.Run.Findings {
+			js.Findings[code] = n
+		}
+		for sev, n := range sum.Release.Run.Severities {
+			js.Severities[sev] = n
+		}
 	}
 	for _, f := range sum.Findings {
 		js.Findings[string(f.Code)]++
@@ -287,14 +460,18 @@ func writeJSONSummary(w io.Writer, spec *pipeline.Spec, sum *pipeline.Summary, f
 		js.Outputs = append(js.Outputs, jsonOutput{Table: o.Table, Format: o.Format, Path: o.Path, Rows: o.Rows, Bytes: o.Bytes, SHA256: o.SHA256})
 	}
 	for _, s := range sum.Seats {
-		js := &js
 		var d *int64
 		if v, ok := s.DeclaredSeats(); ok {
 			d = &v
 		}
 		js.Seats = append(js.Seats, jsonSeat{Contest: s.Contest, Party: s.PartyID, Votes: s.Votes, Eligible: s.Eligible, Seats: s.Seats, Declared: d})
 	}
+	return js
+}
+
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(js)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
