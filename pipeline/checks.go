@@ -62,7 +62,7 @@ func (s *Spec) compileChecks(bad func(path, format string, args ...any)) {
 		cs.identities = append(cs.identities, id)
 	}
 	if s.Checks.Ledger != "" {
-		l, errs := LoadLedger(s.SourcePath(s.Checks.Ledger))
+		l, errs := LoadLedger(s.SourcePath(s.Checks.Ledger), s.Checks.Ledger)
 		for _, err := range errs {
 			bad("$.checks.ledger", "%v", err)
 		}

@@ -37,7 +37,7 @@ import (
 // should be removed or updated. An entry past its expiry date accepts
 // nothing and is reported (ledger-expired).
 type Ledger struct {
-	Path    string
+	Path    string // as positions show it
 	Entries []LedgerEntry
 }
 
@@ -71,11 +71,12 @@ type ledgerEntryYAML struct {
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
-// LoadLedger reads a ledger file. It returns every problem found, each
-// with its place in the file.
-func LoadLedger(path string) (*Ledger, []error) {
+// LoadLedger reads a ledger file; name is how positions show it (the path
+// as the spec gives it). It returns every problem found, each with its
+// place in the file.
+func LoadLedger(path, name string) (*Ledger, []error) {
 	at := func(line int, err error) error {
-		return report.At(report.Position{File: path, Row: line}, err)
+		return report.At(report.Position{File: name, Row: line}, err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -86,7 +87,7 @@ func LoadLedger(path string) (*Ledger, []error) {
 	}
 	var lf ledgerFile
 	if err := yaml.UnmarshalWithOptions(data, &lf, yaml.Strict()); err != nil {
-		return nil, []error{yamlError(path, err)}
+		return nil, []error{yamlError(name, err)}
 	}
 	file, _ := parser.ParseBytes(data, 0)
 	line := func(i int) int {
@@ -103,7 +104,7 @@ func LoadLedger(path string) (*Ledger, []error) {
 		}
 		return n.GetToken().Position.Line
 	}
-	l := &Ledger{Path: path}
+	l := &Ledger{Path: name}
 	var errs []error
 	for i, e := range lf.Accepted {
 		le := LedgerEntry{Code: e.Code, Unit: e.Unit, Option: e.Option, Expected: scalar(e.Expected), Actual: scalar(e.Actual),
