@@ -129,7 +129,8 @@ func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string)
 		return Slug(row.Group), row.Group, "", LevelSubtotal
 	case total:
 		prefix := Slug(sr.table.Sheet)
-		if sr.table.Title != "" {
+		if sr.table.Title != "" && sr.table.Block > 1 || sr.src.ContestFrom == "title" {
+			// Stacked tables each have their total.
 			prefix = strings.Trim(prefix+"-"+Slug(sr.table.Title), "-")
 		}
 		return strings.Trim(prefix+"-"+Slug(name), "-"), name, "", LevelTotal
