@@ -255,3 +255,21 @@ func (s *Spec) figureName(k int) string {
 }
 
 var _ = report.Error
+
+// checksFingerprint says what, besides the spec and the inputs, decides
+// the findings: the ledger's content and, when an entry can expire, the
+// date the run takes as today.
+func (s *Spec) checksFingerprint(today string) string {
+	if s.checks == nil || s.checks.ledger == nil {
+		return "-"
+	}
+	l := s.checks.ledger
+	expiring := false
+	for _, e := range l.Entries {
+		expiring = expiring || e.Expires != ""
+	}
+	if !expiring {
+		today = ""
+	}
+	return fmt.Sprintf("ledger %s today %q", l.SHA256, today)
+}

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -38,6 +40,7 @@ import (
 // nothing and is reported (ledger-expired).
 type Ledger struct {
 	Path    string // as positions show it
+	SHA256  string // of the file's bytes
 	Entries []LedgerEntry
 }
 
@@ -104,7 +107,8 @@ func LoadLedger(path, name string) (*Ledger, []error) {
 		}
 		return n.GetToken().Position.Line
 	}
-	l := &Ledger{Path: name}
+	sum := sha256.Sum256(data)
+	l := &Ledger{Path: name, SHA256: hex.EncodeToString(sum[:])}
 	var errs []error
 	for i, e := range lf.Accepted {
 		le := LedgerEntry{Code: e.Code, Unit: e.Unit, Option: e.Option, Expected: scalar(e.Expected), Actual: scalar(e.Actual),

@@ -126,6 +126,7 @@ func (r *runner) fingerprint() string {
 	}
 	fmt.Fprintf(h, "formats %q\npartition_by %q\narrow_zstd %t\ncreated %q\n",
 		r.formats(), r.spec.Outputs.PartitionBy, r.opt.ArrowZstd, r.opt.Created)
+	fmt.Fprintf(h, "checks %s\n", r.spec.checksFingerprint(r.opt.Today))
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 

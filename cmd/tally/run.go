@@ -155,6 +155,7 @@ func (a *app) run(cmd *cobra.Command, specPath string, f runFlags, write bool, o
 		OutDir: f.out, Formats: f.formats, Write: write, BatchRows: f.batchRows, Version: version,
 		Force: f.force, Wait: f.wait, Created: created, ArrowZstd: f.arrowZstd == "zstd",
 		Observer: obs, Log: a.log, Pause: a.testPause(cmd.Context()),
+		Today: ledgerToday(created),
 	}
 	sum, err := pipeline.Run(cmd.Context(), spec, opt)
 	if err != nil {
