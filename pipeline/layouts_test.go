@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func runText(t *testing.T, spec string, files map[string]string) *Summary {
@@ -95,5 +97,43 @@ Województwo razem;;200;120;60;80;40
 	}
 	if v := votesOf(ct); v["cand-a"] != 180 || v["cand-b"] != 120 || ct.Figures["valid"] != 300 {
 		t.Errorf("votes %v figures %v", v, ct.Figures)
+	}
+}
+
+// contest_from: sheet makes each sheet of a workbook its own contest.
+func TestContestPerSheet(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	for i, sh := range []string{"Mayor", "Council"} {
+		if i == 0 {
+			f.SetSheetName("Sheet1", sh)
+		} else if _, err := f.NewSheet(sh); err != nil {
+			t.Fatal(err)
+		}
+		rows := [][]any{{"Precinct", "Cand " + sh + " A", "Cand " + sh + " B"}, {"P1", 10 * (i + 1), 5}, {"P2", 20, 7 * (i + 1)}}
+		for r, row := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			if err := f.SetSheetRow(sh, cell, &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.SaveAs(filepath.Join(dir, "city.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	spec := filepath.Join(dir, "spec.yaml")
+	os.WriteFile(spec, []byte("election: {id: city}\nsources:\n  - {path: city.xlsx, sheet: \"*\", contest_from: sheet}\n"), 0o644)
+	sum := runSpec(t, spec, false)
+	want := map[string]map[string]int64{"mayor": {"cand-mayor-a": 30, "cand-mayor-b": 12}, "council": {"cand-council-a": 40, "cand-council-b": 19}}
+	if len(sum.Totals) != 2 {
+		t.Fatalf("contests %+v", sum.Totals)
+	}
+	for _, ct := range sum.Totals {
+		got := votesOf(ct)
+		for id, v := range want[ct.Contest] {
+			if got[id] != v {
+				t.Errorf("%s: %s = %d, want %d (%v)", ct.Contest, id, got[id], v, got)
+			}
+		}
 	}
 }
