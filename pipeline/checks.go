@@ -152,6 +152,9 @@ type tableCols struct {
 	fill  []int
 	extra []int
 	last  []string // the last non-blank value of each fill column
+	// parentIsName says the parent column holds names that group units
+	// (a county) rather than references to other rows' ids ("gehört zu").
+	parentIsName bool
 }
 
 func (sr *sourceReader) colsFor(t *sources.Table) *tableCols {
@@ -165,6 +168,9 @@ func (sr *sourceReader) colsFor(t *sources.Table) *tableCols {
 		}
 	}
 	tc.last = make([]string, len(tc.fill))
+	if ref := sr.cols.col(RoleParent); ref >= 0 && ref < len(t.Columns) {
+		tc.parentIsName = !isParentRef(t.Columns[ref])
+	}
 	if cs := sr.r.spec.checks; cs != nil {
 		for _, x := range cs.extra {
 			tc.extra = append(tc.extra, findHeader(t.Columns, x.header))

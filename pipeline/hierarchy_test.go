@@ -199,8 +199,8 @@ North;D1;100;61;39
 election: {id: p}
 sources:
   - path: p.csv
-    columns: {unit_id: Unit, parent: Region}
-`, map[string]string{"p.csv": `Unit;Region;A;B
+    columns: {unit_id: Unit, parent: Parent unit id}
+`, map[string]string{"p.csv": `Unit;Parent unit id;A;B
 u1;North;1;2
 u1;South;1;2
 `})
@@ -318,5 +318,33 @@ func TestWithoutTotalWords(t *testing.T) {
 		if got := withoutTotalWords(in); got != want {
 			t.Errorf("withoutTotalWords(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A parent column of names (a county) groups units whose codes repeat from
+// one county to the next: ids are made unique within the county, and a
+// row labelled only in that column ("Allen County Total") totals it.
+func TestParentNamesGroupUnits(t *testing.T) {
+	sum := runText(t, `
+election: {id: ks}
+sources:
+  - path: k.csv
+    columns: {parent: $A, unit_id: $B, unit_name: $C}
+    fill_down: [$A]
+`, map[string]string{"k.csv": `,,,Dole,Clinton
+Allen County,10,CARLYLE,65,49
+,,Advance,10,5
+Allen County Total,,,75,54
+Barber County,10,ALPHA,20,10
+,,Advance,4,2
+Barber County Total,,,24,13
+`})
+	expectFindings(t, sum.Findings, []want{
+		{code: report.TotalMismatch, unit: "barber-county-total", option: "clinton", expected: "13", actual: "12", row: 7, col: 5,
+			says: []string{"the 2 units under it"}},
+	})
+	ct := totalsOf(t, sum, "national")
+	if ct.Units != 4 || ct.Levels[LevelTotal] != 2 {
+		t.Errorf("units %d, levels %v", ct.Units, ct.Levels)
 	}
 }

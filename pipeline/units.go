@@ -76,6 +76,13 @@ func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string)
 			parent = Slug(p)
 		}
 	}
+	// A parent column of names (a county, not a reference to another
+	// row's id) groups units: their ids are unique only within it, and a
+	// row labelled only there may total it ("Allen County Total").
+	byName := ref >= 0 && sr.colsFor(sr.table).parentIsName
+	if byName && id == "" && name == "" && ReadsAsTotal(row.Cell(ref)) {
+		name, parent = strings.TrimSpace(row.Cell(ref)), ""
+	}
 	total := ReadsAsTotal(name) || ReadsAsTotal(id)
 	if len(m.Keys) > 0 && id == "" && name == "" {
 		var vals []string
@@ -123,6 +130,9 @@ func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string)
 		id = Slug(name)
 	case name == "":
 		name = id
+	}
+	if byName && parent != "" && !total && sr.src.Unit == nil {
+		id = parent + "-" + Slug(id)
 	}
 	switch {
 	case total && row.Group != "":
