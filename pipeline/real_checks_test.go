@@ -67,3 +67,44 @@ func runReal(t *testing.T, name string) *Summary {
 	t.Helper()
 	return runSpec(t, filepath.Join("../testdata/real", name), false)
 }
+
+// Poland's polling-station file falls short of the national totals of the
+// commission's annex 2, and the shortfall is traced to the four military
+// stations abroad whose cells are all '-'.
+func TestRealPolandStationsShortOfNationalTotals(t *testing.T) {
+	needReal(t)
+	sum := runReal(t, "poland-2020-stations.yaml")
+	empty := withCode(sum.Findings, report.UnitNoFigures)
+	if len(empty) != 4 {
+		t.Fatalf("%d units without figures, want the 4 military stations:\n%s", len(empty), findingList(empty))
+	}
+	var rows []string
+	for _, f := range empty {
+		rows = append(rows, strings.TrimPrefix(f.Pos.String(), f.Pos.File))
+	}
+	got := withCode(sum.Findings, report.ReferenceMismatch)
+	if len(got) == 0 {
+		t.Fatal("no reference-mismatch: the stations must be reported short of the national totals")
+	}
+	for _, f := range got {
+		if f.Pos.Sheet != "str1" || f.Pos.Row != 7 || f.UnitID != "str1-polska-ogolem" {
+			t.Errorf("not located to the annex's national row: %s", f)
+		}
+		if !strings.HasPrefix(f.Message, "valid of") && !strings.HasPrefix(f.Message, "votes for") || !strings.Contains(f.Message, "(difference -") {
+			t.Errorf("not a shortfall: %s", f)
+		}
+		for _, r := range rows {
+			if !strings.Contains(f.Message, r+")") {
+				t.Errorf("shortfall not traced to the station at %s: %s", r, f)
+			}
+		}
+		if f.OptionID == "" && (f.Expected != "19425459" || f.Actual != "19425034") {
+			t.Errorf("valid votes: expected %s, actual %s; want 19425459 and 19425034", f.Expected, f.Actual)
+		}
+	}
+	for _, s := range sum.Sources {
+		if s.Data != s.Used+s.Rejected || s.Rejected != 0 {
+			t.Errorf("%s: rows not accounted for: %+v", s.Name, s)
+		}
+	}
+}
