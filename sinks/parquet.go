@@ -31,6 +31,11 @@ func newParquet(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (enco
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithCompressionLevel(ParquetZstdLevel),
 		parquet.WithDictionaryDefault(true),
+		// A column chunk whose dictionary outgrows the limit falls back to
+		// plain pages, and the writer then lists the chunk's two page
+		// encodings in map order: the footer's bytes change from run to
+		// run. A limit no row group reaches keeps one encoding per chunk.
+		parquet.WithDictionaryPageSizeLimit(ParquetDictionaryLimit),
 		parquet.WithStats(true),
 		parquet.WithMaxRowGroupLength(rg),
 		parquet.WithCreatedBy(CreatedBy),

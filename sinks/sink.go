@@ -68,7 +68,11 @@ type Options struct {
 const (
 	ParquetRowGroupRows = 32 << 10 // rows per Parquet row group (the last shorter)
 	ParquetZstdLevel    = 1        // zstd level of Parquet pages
-	ArrowBatchRows      = 16 << 10 // rows per Arrow IPC record batch (the last shorter)
+	// ParquetDictionaryLimit is the largest dictionary of a column chunk,
+	// far above what a row group holds, so no chunk falls back from
+	// dictionary to plain pages (see newParquet).
+	ParquetDictionaryLimit = 1 << 30
+	ArrowBatchRows         = 16 << 10 // rows per Arrow IPC record batch (the last shorter)
 )
 
 // Writers are the writer settings of each format, as the manifest records
@@ -85,6 +89,7 @@ type ParquetSettings struct {
 	CompressionLevel int    `json:"compressionLevel"`
 	RowGroupRows     int64  `json:"rowGroupRows"`
 	Dictionary       bool   `json:"dictionary"`
+	DictionaryLimit  int64  `json:"dictionaryLimit"`
 	Statistics       bool   `json:"statistics"`
 	ArrowSchema      bool   `json:"arrowSchema"`
 	CreatedBy        string `json:"createdBy"`
@@ -110,7 +115,7 @@ type CSVSettings struct {
 func Settings(opt Options) Writers {
 	w := Writers{
 		Parquet: ParquetSettings{Compression: "zstd", CompressionLevel: ParquetZstdLevel, RowGroupRows: opt.rowGroupRows(),
-			Dictionary: true, Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
+			Dictionary: true, DictionaryLimit: ParquetDictionaryLimit, Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
 		Arrow: ArrowSettings{Format: "file", BatchRows: ArrowBatchRows, Compression: "none"},
 		CSV:   CSVSettings{Encoding: "utf-8", Delimiter: ",", Header: true, LineEnd: "\n", Null: ""},
 	}
@@ -137,6 +142,7 @@ func settingsMeta(format string, opt Options) Meta {
 			"tally.writer.compression_level": strconv.Itoa(w.Parquet.CompressionLevel),
 			"tally.writer.row_group_rows":    strconv.FormatInt(w.Parquet.RowGroupRows, 10),
 			"tally.writer.dictionary":        strconv.FormatBool(w.Parquet.Dictionary),
+			"tally.writer.dictionary_limit":  strconv.FormatInt(w.Parquet.DictionaryLimit, 10),
 			"tally.writer.statistics":        strconv.FormatBool(w.Parquet.Statistics),
 		}
 	case "arrow":

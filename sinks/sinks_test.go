@@ -3,6 +3,7 @@ package sinks
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,5 +235,56 @@ func TestAbortLeavesNothing(t *testing.T) {
 	}
 	if _, err := Create("ods", filepath.Join(dir, "x.ods"), testSchema, nil, Options{}); err == nil || !strings.Contains(err.Error(), "known: arrow, csv, parquet") {
 		t.Errorf("unknown format: %v", err)
+	}
+}
+
+// A column of long distinct strings outgrows arrow-go's default dictionary
+// limit within one row group; had the chunk fallen back to plain pages,
+// the footer would list its two page encodings in map order and differ
+// from run to run. Every chunk must have dictionary data pages only.
+func TestParquetNoDictionaryFallback(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	var parties []string
+	var votes []int64
+	for i := 0; i < 40000; i++ {
+		parties = append(parties, fmt.Sprintf("%06d %s", i, strings.Repeat("Избирательный участок ", 5)))
+		votes = append(votes, int64(i))
+	}
+	path := filepath.Join(t.TempDir(), "wide.parquet")
+	s, err := Create("parquet", path, testSchema, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := batch(mem, parties, votes)
+	if err := s.Write(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	b.Release()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	md := f.MetaData()
+	if md.NumRowGroups() != 2 {
+		t.Errorf("%d row groups, want 2", md.NumRowGroups())
+	}
+	for i := 0; i < md.NumRowGroups(); i++ {
+		rg := md.RowGroup(i)
+		for c := 0; c < rg.NumColumns(); c++ {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Per column: the dictionary page (PLAIN) and one kind of
+			// data page (RLE_DICTIONARY); a fallback adds PLAIN data pages.
+			if n := len(cc.EncodingStats()); n > 2 {
+				t.Errorf("row group %d column %s has %d page encodings %v: the dictionary fell back", i, cc.PathInSchema(), n, cc.EncodingStats())
+			}
+		}
 	}
 }
