@@ -14,6 +14,17 @@ import (
 // like Cyrillic ones (a Latin "A" typed inside a Cyrillic name). It never
 // merges names that differ in anything else.
 func FoldName(s string) string {
+	if isPlainASCII(s) {
+		return s
+	}
+	if isASCII(s) {
+		return foldASCII(s)
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is FoldName's general case.
+func foldUnicode(s string) string {
 	s = norm.NFKC.String(s)
 	s = folder.String(s)
 	var b strings.Builder
@@ -36,6 +47,45 @@ func FoldName(s string) string {
 }
 
 var folder = cases.Fold()
+
+// isPlainASCII reports whether s is made only of lower-case ASCII letters
+// and digits: FoldName and Slug leave such a string as it is.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// foldASCII is FoldName of an ASCII string: compatibility forms, case
+// folding and the script settling of homoglyphs change nothing there
+// but the case of the letters.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '"', '\'', '`':
+			continue
+		case '-', '_', ' ', '\t', '\n', '\v', '\f', '\r':
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
 
 var quoteRunes = map[rune]bool{
 	'"': true, '\'': true, '«': true, '»': true, '„': true, '“': true, '”': true, '‘': true,
@@ -124,6 +174,9 @@ func mapRunes(s string, m map[rune]rune) string {
 // joined by '-', Cyrillic transliterated to Latin.
 func Slug(s string) string {
 	s = FoldName(s)
+	if isPlainASCII(s) {
+		return s
+	}
 	var b strings.Builder
 	dash := false
 	for _, r := range s {

@@ -63,6 +63,8 @@ type sourceReader struct {
 	unknown map[string]bool
 	options map[string]Option // option names already resolved
 	tc      *tableCols        // fill_down and extra figure columns of the current table
+
+	unitMemo unitMemo
 }
 
 // totalWords start the name of a row that totals others rather than
@@ -147,6 +149,10 @@ func (sr *sourceReader) header(col int) string {
 // row reads one data row.
 func (sr *sourceReader) row(row sources.Row) error {
 	m := sr.cols
+	if m.Layout == "transposed" {
+		sr.fillDown(&row)
+		return sr.transposedRow(row)
+	}
 	if c := sr.rowContest(row); c != nil && c != sr.contest {
 		// A long table of candidate contests moves to the next office.
 		if err := sr.flushUnit(); err != nil {
@@ -268,6 +274,9 @@ func (sr *sourceReader) resolve(name string, row sources.Row, col int) Option {
 // flushUnit checks the buffered unit, writes its rows and adds it to the
 // contest's totals.
 func (sr *sourceReader) flushUnit() error {
+	if err := sr.flushTransposed(); err != nil {
+		return err
+	}
 	u := sr.cur
 	if u == nil {
 		return nil

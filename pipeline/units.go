@@ -66,6 +66,55 @@ func wholeWord(h, w string) bool {
 // in its id. A row that reads as a total is a subtotal of its section, or
 // the table's total when there is no section.
 func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string) {
+	u := &sr.unitMemo
+	if u.table != sr.table || u.cols != sr.cols {
+		*u = unitMemo{table: sr.table, cols: sr.cols, in: unitCells(sr.cols)}
+	}
+	if u.valid && u.group == row.Group && u.same(row) {
+		return u.id, u.name, u.parent, u.level
+	}
+	id, name, parent, level = sr.nameUnit(row)
+	// A unit named by its row number is never the next row's unit.
+	u.valid = !strings.HasPrefix(id, "row-")
+	u.group, u.id, u.name, u.parent, u.level = row.Group, id, name, parent, level
+	u.cells = u.cells[:0]
+	for _, c := range u.in {
+		u.cells = append(u.cells, row.Cell(c))
+	}
+	return id, name, parent, level
+}
+
+// unitMemo remembers the unit of the last row: consecutive rows of a long
+// table repeat the same unit cells, and naming a unit (folding,
+// transliterating) costs more than comparing them.
+type unitMemo struct {
+	table                   *sources.Table
+	cols                    *ColumnMap
+	in                      []int    // the columns nameUnit reads
+	cells                   []string // their texts in the last row
+	group                   string
+	valid                   bool
+	id, name, parent, level string
+}
+
+// unitCells lists the columns whose cells name a row's unit.
+func unitCells(m *ColumnMap) []int {
+	in := []int{m.col(RoleUnitID), m.col(RoleUnitName), m.col(RoleParent), m.keyID}
+	in = append(in, m.Keys...)
+	return append(in, m.levelCols...)
+}
+
+func (u *unitMemo) same(row sources.Row) bool {
+	for i, c := range u.in {
+		if row.Cell(c) != u.cells[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// nameUnit is unitOf without the memo.
+func (sr *sourceReader) nameUnit(row sources.Row) (id, name, parent, level string) {
 	m := sr.cols
 	id = strings.TrimSpace(row.Cell(m.col(RoleUnitID)))
 	name = strings.TrimSpace(row.Cell(m.col(RoleUnitName)))
