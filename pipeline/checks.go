@@ -155,6 +155,8 @@ type tableCols struct {
 	// parentIsName says the parent column holds names that group units
 	// (a county) rather than references to other rows' ids ("gehört zu").
 	parentIsName bool
+	// tp is the state of a transposed table (transposed.go).
+	tp *transposed
 }
 
 func (sr *sourceReader) colsFor(t *sources.Table) *tableCols {

@@ -108,6 +108,11 @@ func (m *ColumnMap) Column(i int) (role, detail string) {
 // is kept only if it has every part listed.
 func MapColumns(t *sources.Table, src Source, aliases *Aliases) (*ColumnMap, error) {
 	m := &ColumnMap{Roles: map[Role]int{}}
+	if src.Layout == "transposed" {
+		// Units across, options down: read by transposed.go.
+		m.Layout = "transposed"
+		return m, nil
+	}
 	taken := make([]bool, len(t.Columns))
 	at := report.Position{File: t.File, Sheet: t.Sheet, Row: firstOr(t.HeaderRows)}
 	hints := []struct {

@@ -108,3 +108,85 @@ func TestRealPolandStationsShortOfNationalTotals(t *testing.T) {
 		}
 	}
 }
+
+// Town and county sheets with the precincts across, read with layout:
+// transposed.
+func TestRealTransposedSheets(t *testing.T) {
+	needReal(t)
+	t.Run("fitchburg-2010", func(t *testing.T) {
+		sum := runReal(t, "fitchburg-2010.yaml")
+		if len(sum.Totals) != 14 {
+			t.Errorf("%d contests, want 14 (10 offices, 3 questions and the governor)", len(sum.Totals))
+		}
+		ct := totalsOf(t, sum, "governor-lt-governor")
+		v := votesOf(ct)
+		if v["patrick-murray"] != 4378 || v["baker-tisei"] != 4532 || ct.Units != 12 || ct.Figures["ballots_cast"] != 10107 {
+			t.Errorf("governor: %d units, votes %v, figures %v", ct.Units, v, ct.Figures)
+		}
+		if n := sum.Count(report.Warning); n != 0 {
+			t.Errorf("findings in a sheet that adds up:\n%s", findingList(sum.Findings))
+		}
+	})
+	t.Run("ward-county-2008", func(t *testing.T) {
+		sum := runReal(t, "ward-county-2008.yaml")
+		// The TOTALS column is county-wide; the page holds 32 of the
+		// precincts. Every candidate whose TOTALS differ from the page's
+		// precincts is reported with both figures.
+		got := withCode(sum.Findings, report.TotalMismatch)
+		if len(got) != 46 {
+			t.Errorf("%d total-mismatch findings, want 46", len(got))
+		}
+		obama := false
+		for _, f := range got {
+			if f.UnitID != "totals" || f.Pos.Column != 3 || f.Expected == "" || f.Actual == "" || f.Expected == f.Actual {
+				t.Errorf("not located to the TOTALS column with both figures: %s", f)
+			}
+			if f.OptionID == "obama" {
+				obama = f.Expected == "18477" && f.Actual == "10144" && f.Pos.Row == 4
+			}
+		}
+		if !obama {
+			t.Errorf("OBAMA's TOTALS 18477 against 10144 on the page's precincts not reported at C4")
+		}
+		if n := len(sum.Findings) - len(got); n != 0 {
+			t.Errorf("%d other findings; the subtotal columns add up:\n%s", n, findingList(sum.Findings))
+		}
+		ct := totalsOf(t, sum, "president-vice-president-of-the-united-ward-county")
+		if ct.Units != 32 || ct.Levels[LevelSubtotal] != 5 {
+			t.Errorf("president: %d precincts, levels %v", ct.Units, ct.Levels)
+		}
+	})
+	t.Run("montague-2010", func(t *testing.T) {
+		sum := runReal(t, "montague-2010.yaml")
+		if len(sum.Totals) != 17 {
+			t.Errorf("%d contests, want 17", len(sum.Totals))
+		}
+		// The amended sheet and the original differ in precinct 5 (and so
+		// in the TOTAL column): ballots 295 against 294, Patrick and
+		// Murray 198 against 197.
+		got := withCode(sum.Findings, report.ReferenceMismatch)
+		seen := map[string]bool{}
+		for _, f := range got {
+			if f.UnitID != "5" && f.UnitID != "total" {
+				t.Errorf("a difference outside precinct 5 and the totals: %s", f)
+			}
+			if f.Pos.Sheet != "AMENDED ELECTION RESULTS" || !strings.Contains(f.Message, "Election Results - Original:") {
+				t.Errorf("not located in both sheets: %s", f)
+			}
+			seen[f.UnitID+"/"+f.OptionID+"/"+f.Expected+"/"+f.Actual] = true
+		}
+		for _, k := range []string{"5/patrick-and-murray/197/198", "total/patrick-and-murray/1863/1864", "5//294/295"} {
+			if !seen[k] {
+				t.Errorf("difference %s not reported; got %v", k, seen)
+			}
+		}
+		if n := sum.Count(report.Warning) - len(got); n != 0 {
+			t.Errorf("%d other findings:\n%s", n, findingList(sum.Findings))
+		}
+		for _, s := range sum.Sources {
+			if s.Data != s.Used+s.Rejected {
+				t.Errorf("%s: rows not accounted for: %+v", s.Name, s)
+			}
+		}
+	})
+}

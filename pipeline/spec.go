@@ -223,7 +223,7 @@ func (s *StringList) UnmarshalYAML(unmarshal func(any) error) error {
 
 // Known values of enumerated spec fields.
 var (
-	Layouts     = []string{"auto", "long", "wide"}
+	Layouts     = []string{"auto", "long", "transposed", "wide"}
 	OutFormats  = []string{"arrow", "csv", "parquet"}
 	OptionKinds = []string{"against_all", "blank", "candidate", "list", "other", "write_in"}
 )
