@@ -126,8 +126,10 @@ func (sr *sourceReader) nameUnit(row sources.Row) (id, name, parent, level strin
 		}
 	}
 	// A parent column of names (a county, not a reference to another
-	// row's id) groups units: their ids are unique only within it, and a
-	// row labelled only there may total it ("Allen County Total").
+	// row's id) groups units: their ids are unique only within it, so the
+	// id is "parent/id" ('/' cannot occur in a slug, so no unit of one
+	// county takes the id of another county), and a row labelled only
+	// there may total it ("Allen County Total").
 	byName := ref >= 0 && sr.colsFor(sr.table).parentIsName
 	if byName && id == "" && name == "" && ReadsAsTotal(row.Cell(ref)) {
 		name, parent = strings.TrimSpace(row.Cell(ref)), ""
@@ -181,7 +183,7 @@ func (sr *sourceReader) nameUnit(row sources.Row) (id, name, parent, level strin
 		name = id
 	}
 	if byName && parent != "" && !total && sr.src.Unit == nil {
-		id = parent + "-" + Slug(id)
+		id = parent + "/" + Slug(id)
 	}
 	switch {
 	case total && row.Group != "":
