@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"tally/report"
 )
 
 // Sentinel errors; test for them with errors.Is.
@@ -91,21 +93,9 @@ type Cell struct {
 func (c Cell) Ref() string { return ColumnName(c.Col) + strconv.Itoa(c.Row) }
 
 // ColumnName returns the letters of a 1-based column number: 1 is A, 27 is
-// AA, 256 is IV. It returns "" for a number below 1.
-func ColumnName(col int) string {
-	if col < 1 {
-		return ""
-	}
-	var b [8]byte
-	i := len(b)
-	for col > 0 {
-		col--
-		i--
-		b[i] = byte('A' + col%26)
-		col /= 26
-	}
-	return string(b[i:])
-}
+// AA, 256 is IV. It returns "" for a number below 1. It is
+// report.ColumnName, so .xls positions read exactly like every other.
+func ColumnName(col int) string { return report.ColumnName(col) }
 
 // The size of an .xls sheet: rows 1-65536, columns A-IV. A cell record
 // past column IV makes the sheet's decoding fail.
