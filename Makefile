@@ -17,7 +17,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tally
 
 demo: build
-	$(BIN) run testdata/kz-2021/pipeline.yaml --out out/kz-2021
+	$(BIN) run testdata/kz-2021/pipeline.yaml --out out/kz-2021 --force
 	@echo
 	@echo "Outputs in out/kz-2021: results, units, seats, findings, rejects as .parquet, .arrow and .csv, and datapackage.json."
 
