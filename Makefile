@@ -9,7 +9,7 @@ GOLDEN_PKGS := ./cmd/tally
 
 export CGO_ENABLED = 0
 
-.PHONY: all build demo test lint bench fuzz golden clean
+.PHONY: all build demo test interop lint bench fuzz golden clean
 
 all: build
 
@@ -24,6 +24,14 @@ demo: build
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# Reads every output back with readers tally did not write: DuckDB (cgo,
+# in its own module interop/) and hyparquet and apache-arrow under Node
+# (npm ci from the committed lock file). Needs gcc, node and npm; the
+# first run downloads DuckDB (about 130 MB) and builds it in a few minutes.
+interop:
+	cd interop/js && npm ci --no-audit --no-fund
+	cd interop && CGO_ENABLED=1 $(GO) test -mod=mod ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }
