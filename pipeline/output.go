@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -301,6 +302,19 @@ type outputSet struct {
 	files   []outFile
 	written bool
 	onFirst func()
+
+	// After the first write, batches are encoded on a goroutine of their
+	// own, in the order given, while the caller reads on: jobs feeds it,
+	// done closes when it has returned, failed holds its first error.
+	jobs   chan writeJob
+	done   chan struct{}
+	failed atomic.Pointer[error]
+}
+
+type writeJob struct {
+	ctx   context.Context
+	table string
+	rec   arrow.RecordBatch
 }
 
 type outFile struct {
@@ -312,17 +326,70 @@ type outFile struct {
 	partitionBy []string
 }
 
+// write hands rec to the sinks of its table. The first write is done in
+// place (onFirst follows it); later ones are queued for the writing
+// goroutine, whose errors come back from a later write or from close.
 func (o *outputSet) write(ctx context.Context, table string, rec arrow.RecordBatch) error {
+	if !o.written {
+		if err := o.writeNow(ctx, table, rec); err != nil {
+			return err
+		}
+		o.written = true
+		if o.onFirst != nil {
+			o.onFirst()
+		}
+		return nil
+	}
+	if p := o.failed.Load(); p != nil {
+		return *p
+	}
+	if o.jobs == nil {
+		o.jobs, o.done = make(chan writeJob, 2), make(chan struct{})
+		go o.writer()
+	}
+	rec.Retain()
+	select {
+	case o.jobs <- writeJob{ctx: ctx, table: table, rec: rec}:
+		return nil
+	case <-ctx.Done():
+		rec.Release()
+		return ctx.Err()
+	}
+}
+
+func (o *outputSet) writeNow(ctx context.Context, table string, rec arrow.RecordBatch) error {
 	for _, s := range o.sinks[table] {
 		if err := s.Write(ctx, rec); err != nil {
 			return err
 		}
 	}
-	if !o.written {
-		o.written = true
-		if o.onFirst != nil {
-			o.onFirst()
+	return nil
+}
+
+// writer encodes queued batches until the queue closes; after an error it
+// only releases them.
+func (o *outputSet) writer() {
+	defer close(o.done)
+	for j := range o.jobs {
+		if o.failed.Load() == nil {
+			if err := o.writeNow(j.ctx, j.table, j.rec); err != nil {
+				o.failed.Store(&err)
+			}
 		}
+		j.rec.Release()
+	}
+}
+
+// drain waits until every queued batch is written and returns the first
+// error of the writing goroutine.
+func (o *outputSet) drain() error {
+	if o.jobs != nil {
+		close(o.jobs)
+		<-o.done
+		o.jobs = nil
+	}
+	if p := o.failed.Load(); p != nil {
+		return *p
 	}
 	return nil
 }
@@ -331,6 +398,7 @@ func (o *outputSet) abort() {
 	if o == nil {
 		return
 	}
+	o.drain()
 	for _, f := range o.files {
 		f.sink.Abort()
 	}
@@ -338,6 +406,10 @@ func (o *outputSet) abort() {
 
 // close closes every sink and describes the files written.
 func (o *outputSet) close() ([]sinks.Output, error) {
+	if err := o.drain(); err != nil {
+		o.abort()
+		return nil, err
+	}
 	for _, f := range o.files {
 		if err := f.sink.Close(); err != nil {
 			o.abort()

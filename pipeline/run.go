@@ -229,7 +229,7 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 	if err != nil {
 		return err
 	}
-	tr := sources.NewTableReader(s, sources.TableOptions{HeaderRow: src.HeaderRow, HeaderRows: src.HeaderRows})
+	tr := sources.NewTableReader(s, sources.TableOptions{HeaderRow: src.HeaderRow, HeaderRows: src.HeaderRows, Ahead: 2})
 	defer tr.Close()
 	contest := r.contest(r.spec.ContestFor(src))
 	rd := &sourceReader{r: r, src: src, contest: contest, stats: &st}

@@ -68,7 +68,7 @@ func wholeWord(h, w string) bool {
 func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string) {
 	u := &sr.unitMemo
 	if u.table != sr.table || u.cols != sr.cols {
-		*u = unitMemo{table: sr.table, cols: sr.cols, in: unitCells(sr.cols)}
+		*u = unitMemo{table: sr.table, cols: sr.cols, in: unitCells(sr.cols), parentRaw: u.parentRaw, parentSlug: u.parentSlug}
 	}
 	if u.valid && u.group == row.Group && u.same(row) {
 		return u.id, u.name, u.parent, u.level
@@ -95,6 +95,17 @@ type unitMemo struct {
 	group                   string
 	valid                   bool
 	id, name, parent, level string
+	parentRaw, parentSlug   string // the last parent name and its slug
+}
+
+// parentSlug is Slug of a parent name, remembered from the last row:
+// rows of one district follow each other.
+func (sr *sourceReader) parentSlug(p string) string {
+	u := &sr.unitMemo
+	if u.parentRaw != p || u.parentSlug == "" {
+		u.parentRaw, u.parentSlug = p, Slug(p)
+	}
+	return u.parentSlug
 }
 
 // unitCells lists the columns whose cells name a row's unit.
@@ -122,7 +133,7 @@ func (sr *sourceReader) nameUnit(row sources.Row) (id, name, parent, level strin
 	ref := m.col(RoleParent)
 	if ref >= 0 {
 		if p := strings.TrimSpace(row.Cell(ref)); p != "" {
-			parent = Slug(p)
+			parent = sr.parentSlug(p)
 		}
 	}
 	// A parent column of names (a county, not a reference to another

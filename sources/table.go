@@ -65,6 +65,11 @@ type TableOptions struct {
 	HeaderRow int
 	// HeaderRows is how many rows the header spans; 0 detects it.
 	HeaderRows int
+	// Ahead reads the source and finds tables on a goroutine of their
+	// own, up to this many batches ahead of the caller, so that parsing
+	// and the caller's work use two cores. Batches, tables and stats are
+	// the same as without it.
+	Ahead int
 }
 
 // Stats counts what a TableReader has seen, so that every input row can be
@@ -102,6 +107,17 @@ type TableReader struct {
 	eof         bool
 	segs        []TableBatch // output ready to hand on, oldest first
 	cur         TableBatch
+
+	ahead chan aheadItem // batches read ahead, when opt.Ahead > 0
+	stop  chan struct{}  // closed by Close to end the goroutine reading ahead
+	gone  chan struct{}  // closed when that goroutine has returned
+	err   error          // the error that ended reading ahead
+	out   TableBatch     // the batch Next handed out when reading ahead
+}
+
+type aheadItem struct {
+	b   TableBatch
+	err error
 }
 
 // headerWindow is how many rows of a table are examined to find its header.
@@ -116,11 +132,85 @@ func NewTableReader(src Source, opt TableOptions) *TableReader {
 func (t *TableReader) Stats() Stats { return t.stats }
 
 // Close closes the underlying source.
-func (t *TableReader) Close() error { return t.src.Close() }
+func (t *TableReader) Close() error {
+	if t.stop != nil {
+		close(t.stop)
+		<-t.gone
+		t.stop = nil
+	}
+	return t.src.Close()
+}
 
 // Next returns the next batch of data rows, or io.EOF. The batch is valid
-// until the next call; all its rows belong to one table.
+// until the next call; all its rows belong to one table. Stats are final
+// once Next has returned io.EOF.
 func (t *TableReader) Next(ctx context.Context) (*TableBatch, error) {
+	if t.opt.Ahead <= 0 {
+		return t.next(ctx)
+	}
+	if t.err != nil {
+		return nil, t.err
+	}
+	if t.ahead == nil {
+		t.ahead = make(chan aheadItem, t.opt.Ahead)
+		t.stop, t.gone = make(chan struct{}), make(chan struct{})
+		go t.readAhead(ctx)
+	}
+	select {
+	case it := <-t.ahead:
+		if it.err != nil {
+			t.err = it.err
+			return nil, it.err
+		}
+		t.out = it.b
+		return &t.out, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// readAhead runs next on its own goroutine. A batch is handed on only
+// once its table is settled: its sample rows are all taken (or the table
+// has ended), so the caller never sees a table that is still changing.
+// Rows of a batch stay valid after the following call, since every
+// source hands out fresh cells and each segment has its own rows.
+func (t *TableReader) readAhead(ctx context.Context) {
+	defer close(t.gone)
+	var queue []TableBatch
+	send := func(it aheadItem) bool {
+		select {
+		case t.ahead <- it:
+			return true
+		case <-t.stop:
+			return false
+		}
+	}
+	for {
+		b, err := t.next(ctx)
+		if err != nil {
+			for _, q := range queue {
+				if !send(aheadItem{b: q}) {
+					return
+				}
+			}
+			send(aheadItem{err: err})
+			return
+		}
+		queue = append(queue, *b)
+		for len(queue) > 0 {
+			tb := queue[0].Table
+			if len(tb.Sample) < SampleRows && tb == t.table && !t.eof {
+				break
+			}
+			if !send(aheadItem{b: queue[0]}) {
+				return
+			}
+			queue = queue[1:]
+		}
+	}
+}
+
+func (t *TableReader) next(ctx context.Context) (*TableBatch, error) {
 	for len(t.segs) == 0 {
 		if t.eof {
 			return nil, io.EOF
