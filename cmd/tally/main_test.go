@@ -84,6 +84,9 @@ func TestExitCodes(t *testing.T) {
 	write("garbage.xlsx", "PK\x03\x04 this is not a workbook")
 	garbage := write("garbage.yaml", strings.Replace(string(spec), "protocol-long.csv", "garbage.xlsx", 1))
 	out := filepath.Join(dir, "out")
+	foreign := filepath.Join(dir, "thesis")
+	os.MkdirAll(foreign, 0o755)
+	write("thesis/chapter1.txt", "not a release")
 
 	tests := []struct {
 		name   string
@@ -104,6 +107,9 @@ func TestExitCodes(t *testing.T) {
 		{"missing source", []string{"run", missing, "--out", out}, ExitInput, `^nowhere\.csv: file not found`},
 		{"missing sheet", []string{"run", noSheet, "--out", out}, ExitInput, `protocol-wide\.xlsx: no such sheet "Results"; the workbook has: "Итоги"`},
 		{"not a workbook", []string{"run", garbage, "--out", out}, ExitInput, `^garbage\.xlsx: `},
+		{"folder of other files", []string{"run", good, "--out", foreign}, ExitUsage, `thesis: the folder holds files but no datapackage\.json`},
+		{"bad log format", []string{"run", good, "--out", out, "--force", "--log-format", "xml"}, ExitUsage, `--log-format "xml" must be text or json`},
+		{"verify a folder with no manifest", []string{"verify", foreign}, ExitInput, `no datapackage\.json here`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -57,7 +58,7 @@ func (o *runObserver) endStage() {
 	o.timing = append(o.timing, stageTime{o.stage, d.Seconds()})
 	o.log.Debug("stage done", "name", o.stage, "seconds", fmt.Sprintf("%.3f", d.Seconds()))
 	if b := o.bars[o.stage]; b != nil {
-		b.SetTotal(-1, true)
+		b.SetCurrent(1) // a stage's bar has a total of 1
 	}
 	o.stage = ""
 }
@@ -66,7 +67,7 @@ func (o *runObserver) Hashed(source string, done, total int64) {
 	if o.p == nil {
 		return
 	}
-	b := o.bar("hash "+source, "hash "+source, total, decor.CountersKibiByte("% .1f / % .1f"))
+	b := o.bar("hash "+source, "hash "+filepath.Base(source), total, decor.CountersKibiByte("% .1f / % .1f"))
 	b.SetCurrent(done)
 	if done >= total {
 		b.SetTotal(-1, true)
@@ -77,7 +78,7 @@ func (o *runObserver) Read(source string, rows int) {
 	if o.p == nil {
 		return
 	}
-	b := o.bar("read "+source, "read "+source, 0, decor.CurrentNoUnit("%d rows"))
+	b := o.bar("read "+source, "read "+filepath.Base(source), 0, decor.CurrentNoUnit("%d rows"))
 	b.SetCurrent(int64(rows))
 }
 
