@@ -288,3 +288,72 @@ func TestParquetNoDictionaryFallback(t *testing.T) {
 		}
 	}
 }
+
+// Arrow IPC is uncompressed unless asked; zstd IPC reads back the same
+// (through a reader that has the codec), and each file says how it was
+// written.
+func TestWriterSettingsRecorded(t *testing.T) {
+	dir := t.TempDir()
+	mem := memory.NewGoAllocator()
+	for _, zstd := range []bool{false, true} {
+		path := filepath.Join(dir, fmt.Sprintf("zstd-%t.arrow", zstd))
+		s, err := Create("arrow", path, testSchema, Meta{"tally.version": "test"}, Options{IPCZstd: zstd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := batch(mem, []string{"Nur Otan", "Ақ жол"}, []int64{5148074, -1})
+		if err := s.Write(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		b.Release()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ipc.NewFileReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{false: "none", true: "zstd"}[zstd]
+		md := r.Schema().Metadata()
+		if i := md.FindKey("tally.writer.compression"); i < 0 || md.Values()[i] != want {
+			t.Errorf("zstd %t: tally.writer.compression missing or not %q", zstd, want)
+		}
+		if i := md.FindKey("tally.writer.batch_rows"); i < 0 || md.Values()[i] != "16384" {
+			t.Errorf("zstd %t: tally.writer.batch_rows missing or wrong", zstd)
+		}
+		r.Close()
+		f.Close()
+		rows, err := readIPC(path, TableSchema{Fields: []Field{{Name: "party", Type: "string"}, {Name: "votes", Type: "integer"}, {Name: "share", Type: "number"}, {Name: "eligible", Type: "boolean"}}})
+		if err != nil || rows != 2 {
+			t.Errorf("zstd %t: read back %d rows, %v", zstd, rows, err)
+		}
+	}
+	plain, _ := os.ReadFile(filepath.Join(dir, "zstd-false.arrow"))
+	packed, _ := os.ReadFile(filepath.Join(dir, "zstd-true.arrow"))
+	if bytes.Equal(plain, packed) {
+		t.Error("--arrow-compression zstd wrote the same bytes as none")
+	}
+	path := filepath.Join(dir, "settings.parquet")
+	s, err := Create("parquet", path, testSchema, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	kv := f.MetaData().KeyValueMetadata()
+	for k, want := range map[string]string{"tally.writer.compression": "zstd", "tally.writer.compression_level": "1", "tally.writer.row_group_rows": "32768", "tally.writer.dictionary_limit": "1073741824"} {
+		if v := kv.FindValue(k); v == nil || *v != want {
+			t.Errorf("parquet %s = %v, want %s", k, v, want)
+		}
+	}
+}
