@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -127,8 +128,21 @@ func (r *Release) takeLock(ctx context.Context, wait bool) error {
 // missing goes back into place; every other leftover is removed.
 func (r *Release) recover() error {
 	parent, base := filepath.Dir(r.Dir), filepath.Base(r.Dir)
-	olds, _ := filepath.Glob(filepath.Join(parent, "."+base+".old-*"))
-	tmps, _ := filepath.Glob(filepath.Join(parent, "."+base+".tmp-*"))
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return err
+	}
+	// Names are matched by prefix, not as glob patterns: a folder may be
+	// called "out[1]".
+	var olds, tmps []string
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case strings.HasPrefix(name, "."+base+".old-"):
+			olds = append(olds, filepath.Join(parent, name))
+		case strings.HasPrefix(name, "."+base+".tmp-"):
+			tmps = append(tmps, filepath.Join(parent, name))
+		}
+	}
 	if _, err := os.Lstat(r.Dir); errors.Is(err, fs.ErrNotExist) {
 		for i, old := range olds {
 			if _, err := os.Stat(filepath.Join(old, ManifestName)); err == nil {

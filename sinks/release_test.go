@@ -300,3 +300,18 @@ func TestManifestFollowsStandard(t *testing.T) {
 		}
 	}
 }
+
+// Leftovers are found by name, not by glob pattern: a folder whose name
+// holds pattern characters is handled like any other.
+func TestReleasePatternName(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "out[1]")
+	writeRelease(t, dir, "one", nil)
+	if err := os.MkdirAll(filepath.Join(root, ".out[1].tmp-9"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeRelease(t, dir, "two", nil)
+	if got := entries(t, root); strings.Join(got, " ") != "out[1]" {
+		t.Errorf("beside the release: %v", got)
+	}
+}
