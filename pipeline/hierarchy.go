@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -40,34 +41,107 @@ const absent = math.MinInt64
 // unitStore keeps the per-unit aggregates of one contest. Values are
 // indexed by figure (the standard ones, then the spec's extra lines) and
 // then by the store's own option index.
+//
+// What a unit costs: a record of 64 bytes, its id (the parent's id is
+// shared by its children), and its figures and votes as variable-length
+// integers, one or two bytes each for the counts of a polling station.
+// Cell positions are patterns shared by the units of a table whose values
+// sit in the same columns. 100,000 polling stations with 12 options take
+// about 12 MB.
 type unitStore struct {
-	recs     []unitRec
+	recs     [][]unitRec // in chunks of recChunk, so that growing never copies them
 	optIdx   map[string]int
 	opts     []Option
 	places   []place
 	placeIdx map[place]int32
 	nfig     int
+	n        int
+
+	arena    [][]byte // values as uvarints: 0 for none, zigzag(v)+1 for v
+	ats      [][]uint32
+	parents  map[string]string // parent ids, interned
+	levels   []string
+	levelIdx map[string]uint16
+	names    map[*unitRec]string // names of total and subtotal rows
+	vbuf     []int64
+	abuf     []uint32
+	ebuf     []byte
 }
 
 type place struct{ file, sheet string }
 
+// arenaChunk is the size of a chunk of the value arena.
+const arenaChunk = 1 << 20
+
+// recChunk is the size of a chunk of unit records.
+const recChunk = 4096
+
 // unitRec is one unit as the cross-unit checks see it.
 type unitRec struct {
-	id, parent, level string
-	name              string // kept for total and subtotal rows only, to find what they total
-	place             int32
-	row               int32
-	sumDiff           int64    // options minus valid ballots when they differ, else 0
-	vals              []int64  // absent where the unit has no such value
-	at                []uint32 // per value: column (low 16 bits) and rows below the unit's first (high 16 bits)
+	id, parent string
+	place      int32
+	row        int32
+	chunk, off int32 // where its values are in the arena
+	n          int32 // how many values it has
+	at         int32 // its pattern of positions: per value, the column (low 16 bits) and rows below its first (high 16 bits)
+	sumDiff    int32 // options minus valid ballots when they differ, else 0; sumDiffLarge when that does not fit
+	level      uint16
 }
 
-func (u *unitRec) val(k int) int64 {
-	if k < len(u.vals) {
-		return u.vals[k]
+const sumDiffLarge = math.MinInt32
+
+// len returns the number of units kept.
+func (s *unitStore) len() int { return s.n }
+
+// rec returns unit i, in the order they were kept.
+func (s *unitStore) rec(i int) *unitRec { return &s.recs[i/recChunk][i%recChunk] }
+
+// val returns value k of a unit, or absent.
+func (s *unitStore) val(u *unitRec, k int) int64 {
+	if k < 0 || k >= int(u.n) {
+		return absent
 	}
-	return absent
+	b := s.arena[u.chunk][u.off:]
+	for ; k > 0; k-- {
+		_, w := binary.Uvarint(b)
+		b = b[w:]
+	}
+	x, _ := binary.Uvarint(b)
+	return unzig(x)
 }
+
+// vals decodes every value of a unit into buf.
+func (s *unitStore) vals(u *unitRec, buf []int64) []int64 {
+	buf = buf[:0]
+	b := s.arena[u.chunk][u.off:]
+	for range u.n {
+		x, w := binary.Uvarint(b)
+		b = b[w:]
+		buf = append(buf, unzig(x))
+	}
+	return buf
+}
+
+func zig(v int64) uint64 {
+	if v == absent {
+		return 0
+	}
+	return uint64(v<<1^v>>63) + 1
+}
+
+func unzig(x uint64) int64 {
+	if x == 0 {
+		return absent
+	}
+	x--
+	return int64(x>>1) ^ -int64(x&1)
+}
+
+// lvl returns a unit's level.
+func (s *unitStore) lvl(u *unitRec) string { return s.levels[u.level] }
+
+// name returns the name of a total or subtotal row ("" for other units).
+func (s *unitStore) name(u *unitRec) string { return s.names[u] }
 
 func isTotalLevel(level string) bool { return level == LevelTotal || level == LevelSubtotal }
 
@@ -77,6 +151,9 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	if s.optIdx == nil {
 		s.optIdx = map[string]int{}
 		s.placeIdx = map[place]int32{}
+		s.parents = map[string]string{}
+		s.levelIdx = map[string]uint16{}
+		s.names = map[*unitRec]string{}
 	}
 	nfig := int(numFigures) + nextra
 	s.nfig = nfig
@@ -90,10 +167,22 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 		}
 		n = max(n, nfig+k+1)
 	}
-	rec := unitRec{id: u.id, parent: u.parent, level: u.level, row: int32(u.pos.Row)}
-	if isTotalLevel(u.level) {
-		rec.name = u.name
+	rec := unitRec{id: u.id, row: int32(u.pos.Row), n: int32(n)}
+	if u.parent != "" {
+		p, ok := s.parents[u.parent]
+		if !ok {
+			p = u.parent
+			s.parents[p] = p
+		}
+		rec.parent = p
 	}
+	li, ok := s.levelIdx[u.level]
+	if !ok {
+		li = uint16(len(s.levels))
+		s.levels = append(s.levels, u.level)
+		s.levelIdx[u.level] = li
+	}
+	rec.level = li
 	pl := place{u.pos.File, u.pos.Sheet}
 	pi, ok := s.placeIdx[pl]
 	if !ok {
@@ -102,10 +191,11 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 		s.placeIdx[pl] = pi
 	}
 	rec.place = pi
-	rec.vals = make([]int64, n)
-	rec.at = make([]uint32, n)
-	for k := range rec.vals {
-		rec.vals[k] = absent
+	vals := s.vbuf[:0]
+	at := s.abuf[:0]
+	for range n {
+		vals = append(vals, absent)
+		at = append(at, 0)
 	}
 	pack := func(p report.Position) uint32 {
 		off := p.Row - u.pos.Row
@@ -116,36 +206,91 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	}
 	for f := range numFigures {
 		if fg := u.fig[f]; fg.v.ok {
-			rec.vals[f] = fg.v.v
-			rec.at[f] = pack(fg.pos)
+			vals[f] = fg.v.v
+			at[f] = pack(fg.pos)
 		}
 	}
 	for i, x := range u.extra {
 		if i < nextra && x.v.ok {
-			rec.vals[int(numFigures)+i] = x.v.v
-			rec.at[int(numFigures)+i] = pack(x.pos)
+			vals[int(numFigures)+i] = x.v.v
+			at[int(numFigures)+i] = pack(x.pos)
 		}
 	}
 	var sum int64
 	has := false
 	for _, res := range u.results {
 		k := nfig + s.optIdx[res.opt.ID]
-		rec.at[k] = pack(res.pos)
+		at[k] = pack(res.pos)
 		if !res.votes.ok {
 			continue
 		}
 		has = true
 		sum += res.votes.v
-		if rec.vals[k] == absent {
-			rec.vals[k] = res.votes.v
+		if vals[k] == absent {
+			vals[k] = res.votes.v
 		} else {
-			rec.vals[k] += res.votes.v
+			vals[k] += res.votes.v
 		}
 	}
 	if v := u.fig[FigValid].v; v.ok && has && sum != v.v {
-		rec.sumDiff = sum - v.v
+		d := sum - v.v
+		if d <= math.MinInt32 || d > math.MaxInt32 {
+			rec.sumDiff = sumDiffLarge
+		} else {
+			rec.sumDiff = int32(d)
+		}
 	}
-	s.recs = append(s.recs, rec)
+	s.vbuf, s.abuf = vals, at
+	s.store(&rec, vals)
+	rec.at = s.pattern(at)
+	c := len(s.recs) - 1
+	if c < 0 || len(s.recs[c]) == recChunk {
+		s.recs = append(s.recs, make([]unitRec, 0, recChunk))
+		c++
+	}
+	s.recs[c] = append(s.recs[c], rec)
+	s.n++
+	if isTotalLevel(u.level) {
+		s.names[&s.recs[c][len(s.recs[c])-1]] = u.name
+	}
+}
+
+// store puts a unit's values in the arena.
+func (s *unitStore) store(rec *unitRec, vals []int64) {
+	e := s.ebuf[:0]
+	for _, v := range vals {
+		e = binary.AppendUvarint(e, zig(v))
+	}
+	s.ebuf = e
+	c := len(s.arena) - 1
+	if c < 0 || len(s.arena[c])+len(e) > cap(s.arena[c]) {
+		s.arena = append(s.arena, make([]byte, 0, max(arenaChunk, len(e))))
+		c++
+	}
+	rec.chunk, rec.off = int32(c), int32(len(s.arena[c]))
+	s.arena[c] = append(s.arena[c], e...)
+}
+
+// pattern returns the index of a pattern of positions, reusing the last
+// one when they are the same (the units of one table mostly are).
+func (s *unitStore) pattern(at []uint32) int32 {
+	if n := len(s.ats); n > 0 && equalU32(s.ats[n-1], at) {
+		return int32(n - 1)
+	}
+	s.ats = append(s.ats, append([]uint32(nil), at...))
+	return int32(len(s.ats) - 1)
+}
+
+func equalU32(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // pos returns the position of value k of a unit: its cell where known,
@@ -153,9 +298,9 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 func (s *unitStore) pos(u *unitRec, k int) report.Position {
 	pl := s.places[u.place]
 	p := report.Position{File: pl.file, Sheet: pl.sheet, Row: int(u.row)}
-	if k >= 0 && k < len(u.at) && u.at[k] != 0 {
-		p.Row += int(u.at[k] >> 16)
-		p.Column = int(u.at[k] & 0xffff)
+	if at := s.ats[u.at]; k >= 0 && k < len(at) && at[k] != 0 {
+		p.Row += int(at[k] >> 16)
+		p.Column = int(at[k] & 0xffff)
 	}
 	return p
 }
@@ -174,7 +319,7 @@ func (r *runner) crossChecks() {
 		x.duplicates()
 		x.empty()
 		x.hierarchy()
-		if len(c.refs.recs) > 0 {
+		if c.refs.len() > 0 {
 			x.reference()
 		}
 	}
@@ -195,14 +340,24 @@ type crossCheck struct {
 	r    *runner
 	c    *contestAgg
 	s    *unitStore
-	byID map[string][]int32
+	byID map[string]int32   // the first unit of each id
+	dups map[string][]int32 // every unit of the ids that appear more than once
 }
 
 func (x *crossCheck) index() {
-	x.byID = make(map[string][]int32, len(x.s.recs))
-	for i := range x.s.recs {
-		id := x.s.recs[i].id
-		x.byID[id] = append(x.byID[id], int32(i))
+	x.byID = make(map[string]int32, x.s.len())
+	x.dups = map[string][]int32{}
+	for i := range x.s.len() {
+		id := x.s.rec(int(i)).id
+		first, seen := x.byID[id]
+		switch {
+		case !seen:
+			x.byID[id] = int32(i)
+		case x.dups[id] == nil:
+			x.dups[id] = []int32{first, int32(i)}
+		default:
+			x.dups[id] = append(x.dups[id], int32(i))
+		}
 	}
 }
 
@@ -229,12 +384,12 @@ func (x *crossCheck) optionID(k int) string {
 // table sorted otherwise) is a split, reported as a warning.
 func (x *crossCheck) duplicates() {
 	s := x.s
-	for i := range s.recs {
-		g := x.byID[s.recs[i].id]
+	for i := range s.len() {
+		g := x.dups[s.rec(int(i)).id]
 		if len(g) < 2 || g[0] == int32(i) {
 			continue
 		}
-		a, b := &s.recs[g[0]], &s.recs[i]
+		a, b := s.rec(int(g[0])), s.rec(int(i))
 		first := s.rowPos(a)
 		if a.parent != "" && b.parent != "" && a.parent != b.parent {
 			x.add(report.Finding{Severity: report.Error, Code: report.UnitTwoParents, Pos: s.rowPos(b), UnitID: b.id,
@@ -242,8 +397,8 @@ func (x *crossCheck) duplicates() {
 				Message: fmt.Sprintf("unit %q is under %q here, but under %q at %s", b.id, b.parent, a.parent, first)})
 		}
 		diff, shared := -1, false
-		for k := 0; k < max(len(a.vals), len(b.vals)); k++ {
-			va, vb := a.val(k), b.val(k)
+		for k := 0; k < int(max(a.n, b.n)); k++ {
+			va, vb := s.val(a, k), s.val(b, k)
 			if va == absent || vb == absent {
 				continue
 			}
@@ -255,7 +410,7 @@ func (x *crossCheck) duplicates() {
 			}
 		}
 		switch {
-		case diff < 0 && !shared && len(a.vals) > s.nfig && len(b.vals) > s.nfig:
+		case diff < 0 && !shared && int(a.n) > s.nfig && int(b.n) > s.nfig:
 			x.add(report.Finding{Severity: report.Warning, Code: report.DuplicateUnit, Pos: s.rowPos(b), UnitID: b.id,
 				Message: fmt.Sprintf("the rows of unit %q come in two runs (first at %s); its votes are kept, in two rows of the units table", b.id, first)})
 		case diff < 0:
@@ -263,8 +418,8 @@ func (x *crossCheck) duplicates() {
 				Message: fmt.Sprintf("unit %q appears again with the same figures (first at %s); it is counted twice in the totals", b.id, first)})
 		default:
 			x.add(report.Finding{Severity: report.Error, Code: report.ConflictingUnit, Pos: s.pos(b, diff), UnitID: b.id, OptionID: x.optionID(diff),
-				Expected: strconv.FormatInt(a.val(diff), 10), Actual: strconv.FormatInt(b.val(diff), 10),
-				Message: fmt.Sprintf("unit %q appears again with other figures: %s is %d here, but %d at %s", b.id, x.name(diff), b.val(diff), a.val(diff), s.pos(a, diff))})
+				Expected: strconv.FormatInt(s.val(a, diff), 10), Actual: strconv.FormatInt(s.val(b, diff), 10),
+				Message: fmt.Sprintf("unit %q appears again with other figures: %s is %d here, but %d at %s", b.id, x.name(diff), s.val(b, diff), s.val(a, diff), s.pos(a, diff))})
 		}
 	}
 }
@@ -272,11 +427,11 @@ func (x *crossCheck) duplicates() {
 // empty reports units with no figure and no votes at all.
 func (x *crossCheck) empty() {
 	s := x.s
-	for i := range s.recs {
-		u := &s.recs[i]
+	for i := range s.len() {
+		u := s.rec(int(i))
 		none := true
-		for _, v := range u.vals {
-			if v != absent {
+		for k := range int(u.n) {
+			if s.val(u, k) != absent {
 				none = false
 				break
 			}
@@ -294,9 +449,9 @@ func (x *crossCheck) hierarchy() {
 	s := x.s
 	groups := map[string][]int32{}
 	var order []string
-	for i := range s.recs {
-		u := &s.recs[i]
-		if u.parent == "" || u.parent == u.id || isTotalLevel(u.level) {
+	for i := range s.len() {
+		u := s.rec(int(i))
+		if u.parent == "" || u.parent == u.id || isTotalLevel(x.s.lvl(u)) {
 			continue
 		}
 		if _, ok := groups[u.parent]; !ok {
@@ -306,15 +461,15 @@ func (x *crossCheck) hierarchy() {
 	}
 	// Total rows that name the unit they total: "Allen County Total".
 	named := map[string]int32{}
-	for i := range s.recs {
-		u := &s.recs[i]
-		if !isTotalLevel(u.level) {
+	for i := range s.len() {
+		u := s.rec(int(i))
+		if !isTotalLevel(x.s.lvl(u)) {
 			continue
 		}
 		if _, isGroup := groups[u.id]; isGroup {
 			continue
 		}
-		key := Slug(withoutTotalWords(u.name))
+		key := Slug(withoutTotalWords(x.s.name(u)))
 		if key == "" {
 			continue
 		}
@@ -329,7 +484,7 @@ func (x *crossCheck) hierarchy() {
 		kids := groups[p]
 		pi := int32(-1)
 		if g, ok := x.byID[p]; ok {
-			pi = g[0]
+			pi = g
 		} else if t, ok := named[p]; ok && t >= 0 {
 			pi = t
 		}
@@ -337,17 +492,17 @@ func (x *crossCheck) hierarchy() {
 			continue
 		}
 		assigned[pi] = true
-		pu := &s.recs[pi]
+		pu := s.rec(int(pi))
 		code := report.HierarchyMismatch
-		if isTotalLevel(pu.level) {
+		if isTotalLevel(x.s.lvl(pu)) {
 			code = report.TotalMismatch
 		}
 		x.compare(x.parentSide(pu), kids, code, fmt.Sprintf("%d units under it", len(kids)), nil)
 	}
 	var scopes map[int32]*placeLevels
-	for i := range s.recs {
-		u := &s.recs[i]
-		if u.level != LevelTotal || assigned[int32(i)] {
+	for i := range s.len() {
+		u := s.rec(int(i))
+		if x.s.lvl(u) != LevelTotal || assigned[int32(i)] {
 			continue
 		}
 		if scopes == nil {
@@ -383,9 +538,9 @@ type placeLevels struct {
 
 func (x *crossCheck) placeLevels() map[int32]*placeLevels {
 	out := map[int32]*placeLevels{}
-	for i := range x.s.recs {
-		u := &x.s.recs[i]
-		if isTotalLevel(u.level) {
+	for i := range x.s.len() {
+		u := x.s.rec(int(i))
+		if isTotalLevel(x.s.lvl(u)) {
 			continue
 		}
 		pl := out[u.place]
@@ -393,10 +548,10 @@ func (x *crossCheck) placeLevels() map[int32]*placeLevels {
 			pl = &placeLevels{units: map[string][]int32{}}
 			out[u.place] = pl
 		}
-		if _, ok := pl.units[u.level]; !ok {
-			pl.order = append(pl.order, u.level)
+		if _, ok := pl.units[x.s.lvl(u)]; !ok {
+			pl.order = append(pl.order, x.s.lvl(u))
 		}
-		pl.units[u.level] = append(pl.units[u.level], int32(i))
+		pl.units[x.s.lvl(u)] = append(pl.units[x.s.lvl(u)], int32(i))
 	}
 	for _, pl := range out {
 		for _, lv := range pl.order {
@@ -419,10 +574,10 @@ type parent struct {
 
 func (x *crossCheck) parentSide(u *unitRec) parent {
 	desc := fmt.Sprintf("unit %q", u.id)
-	if isTotalLevel(u.level) {
-		desc = fmt.Sprintf("total row %q", u.name)
+	if isTotalLevel(x.s.lvl(u)) {
+		desc = fmt.Sprintf("total row %q", x.s.name(u))
 	}
-	return parent{id: u.id, desc: desc, vals: u.vals, pos: func(k int) report.Position { return x.s.pos(u, k) }}
+	return parent{id: u.id, desc: desc, vals: x.s.vals(u, nil), pos: func(k int) report.Position { return x.s.pos(u, k) }}
 }
 
 // mismatch is one value of a parent that its children do not sum to.
@@ -440,29 +595,39 @@ func (m mismatch) diff() int64 { return m.sum - m.want }
 // states otherwise, localized where it can be.
 func (x *crossCheck) compare(p parent, kids []int32, code report.Code, what string, others []levelUnits) {
 	s := x.s
-	var ms []mismatch
-	for k, want := range p.vals {
-		if want == absent {
-			continue
-		}
-		m := mismatch{k: k, want: want}
-		n := 0
-		for _, ci := range kids {
-			v := s.recs[ci].val(k)
-			if v == absent {
-				if len(m.missing) < 5 {
-					m.missing = append(m.missing, ci)
-				}
-				m.nmiss++
+	nv := len(p.vals)
+	sums := make([]int64, nv)
+	have := make([]int, nv)
+	nmiss := make([]int, nv)
+	missing := make([][]int32, nv)
+	var buf []int64
+	for _, ci := range kids {
+		buf = s.vals(s.rec(int(ci)), buf)
+		for k := range nv {
+			if p.vals[k] == absent {
 				continue
 			}
-			m.sum += v
-			n++
+			v := int64(absent)
+			if k < len(buf) {
+				v = buf[k]
+			}
+			if v == absent {
+				if len(missing[k]) < 5 {
+					missing[k] = append(missing[k], ci)
+				}
+				nmiss[k]++
+				continue
+			}
+			sums[k] += v
+			have[k]++
 		}
-		if n == 0 || m.sum == want {
+	}
+	var ms []mismatch
+	for k, want := range p.vals {
+		if want == absent || have[k] == 0 || sums[k] == want {
 			continue
 		}
-		ms = append(ms, m)
+		ms = append(ms, mismatch{k: k, want: want, sum: sums[k], missing: missing[k], nmiss: nmiss[k]})
 	}
 	if len(ms) == 0 {
 		return
@@ -488,10 +653,10 @@ func (x *crossCheck) carriers(kids []int32, ms []mismatch) []int32 {
 	}
 	var out []int32
 	for _, ci := range kids {
-		u := &x.s.recs[ci]
+		u := x.s.rec(int(ci))
 		ok := true
 		for _, m := range ms {
-			if u.val(m.k) != m.diff() {
+			if x.s.val(u, m.k) != m.diff() {
 				ok = false
 				break
 			}
@@ -513,9 +678,9 @@ func (x *crossCheck) localize(m mismatch, kids, carriers []int32, others []level
 	d := m.diff()
 	var parts []string
 	for _, ci := range carriers {
-		u := &s.recs[ci]
-		if g := x.byID[u.id]; len(g) > 1 {
-			parts = append(parts, fmt.Sprintf("unit %q is counted twice (%s and %s)", u.id, s.rowPos(&s.recs[g[0]]), s.rowPos(&s.recs[g[1]])))
+		u := s.rec(int(ci))
+		if g := x.dups[u.id]; len(g) > 1 {
+			parts = append(parts, fmt.Sprintf("unit %q is counted twice (%s and %s)", u.id, s.rowPos(s.rec(int(g[0]))), s.rowPos(s.rec(int(g[1])))))
 		} else {
 			parts = append(parts, fmt.Sprintf("unit %q (%s) holds exactly the difference: a subtotal, or a unit that belongs elsewhere, counted again", u.id, s.rowPos(u)))
 		}
@@ -523,7 +688,7 @@ func (x *crossCheck) localize(m mismatch, kids, carriers []int32, others []level
 	if d < 0 && m.nmiss > 0 {
 		var ids []string
 		for _, ci := range m.missing {
-			u := &s.recs[ci]
+			u := s.rec(int(ci))
 			ids = append(ids, fmt.Sprintf("%q (%s)", u.id, s.rowPos(u)))
 		}
 		more := ""
@@ -541,8 +706,8 @@ func (x *crossCheck) localize(m mismatch, kids, carriers []int32, others []level
 		}
 		if m.k == int(FigValid) || m.k >= s.nfig {
 			for _, ci := range kids {
-				u := &s.recs[ci]
-				if u.sumDiff != 0 && u.sumDiff == want {
+				u := s.rec(int(ci))
+				if u.sumDiff != 0 && u.sumDiff != sumDiffLarge && int64(u.sumDiff) == want {
 					parts = append(parts, fmt.Sprintf("unit %q's options also miss its valid ballots by %+d: its cell at %s is the likely error", u.id, u.sumDiff, s.pos(u, m.k)))
 					break
 				}
@@ -553,7 +718,7 @@ func (x *crossCheck) localize(m mismatch, kids, carriers []int32, others []level
 		var sum int64
 		n := 0
 		for _, ci := range o.units {
-			if v := s.recs[ci].val(m.k); v != absent {
+			if v := s.val(s.rec(int(ci)), m.k); v != absent {
 				sum += v
 				n++
 			}

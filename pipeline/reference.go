@@ -43,17 +43,18 @@ func (x *crossCheck) reference() {
 	matched := 0
 	levels := map[string]bool{}
 	inRef := map[string]bool{}
-	for i := range ref.recs {
-		rr := &ref.recs[i]
+	for i := range ref.len() {
+		rr := ref.rec(int(i))
 		inRef[rr.id] = true
 		g, ok := x.byID[rr.id]
 		if !ok {
 			continue
 		}
 		matched++
-		d := &s.recs[g[0]]
-		levels[d.level] = true
-		for k, rv := range rr.vals {
+		d := s.rec(int(g))
+		levels[s.lvl(d)] = true
+		for k := range int(rr.n) {
+			rv := ref.val(rr, k)
 			if rv == absent {
 				continue
 			}
@@ -61,7 +62,7 @@ func (x *crossCheck) reference() {
 			if dk < 0 {
 				continue
 			}
-			dv := d.val(dk)
+			dv := s.val(d, dk)
 			if dv == rv {
 				continue
 			}
@@ -75,33 +76,33 @@ func (x *crossCheck) reference() {
 		}
 	}
 	if matched > 0 {
-		for i := range ref.recs {
-			rr := &ref.recs[i]
+		for i := range ref.len() {
+			rr := ref.rec(int(i))
 			if _, ok := x.byID[rr.id]; !ok {
 				x.add(report.Finding{Severity: report.Error, Code: report.ReferenceUnitMissing, Pos: ref.rowPos(rr), UnitID: rr.id,
 					Message: fmt.Sprintf("unit %q of the reference is not in the data", rr.id)})
 			}
 		}
-		for i := range s.recs {
-			d := &s.recs[i]
-			if levels[d.level] && !inRef[d.id] {
+		for i := range s.len() {
+			d := s.rec(int(i))
+			if levels[s.lvl(d)] && !inRef[d.id] {
 				x.add(report.Finding{Severity: report.Error, Code: report.ReferenceUnitExtra, Pos: s.rowPos(d), UnitID: d.id,
-					Message: fmt.Sprintf("unit %q is not in the reference, which lists the other %s units", d.id, d.level)})
+					Message: fmt.Sprintf("unit %q is not in the reference, which lists the other %s units", d.id, s.lvl(d))})
 			}
 		}
 	}
 	// Totals: the reference's total rows that name no unit of the data, or
 	// the whole reference when it shares no unit with the data.
 	var wholes []parent
-	for i := range ref.recs {
-		rr := &ref.recs[i]
-		if rr.level != LevelTotal {
+	for i := range ref.len() {
+		rr := ref.rec(int(i))
+		if ref.lvl(rr) != LevelTotal {
 			continue
 		}
 		if _, ok := x.byID[rr.id]; ok {
 			continue
 		}
-		wholes = append(wholes, x.refParent(rr, fmt.Sprintf("the reference's total row %q", rr.name), toData))
+		wholes = append(wholes, x.refParent(rr, fmt.Sprintf("the reference's total row %q", ref.name(rr)), toData))
 	}
 	if len(wholes) == 0 && matched == 0 {
 		if p, ok := x.refSum(toData); ok {
@@ -113,8 +114,8 @@ func (x *crossCheck) reference() {
 	}
 	lv, _ := x.c.allocationLevel()
 	var kids []int32
-	for i := range s.recs {
-		if s.recs[i].level == lv {
+	for i := range s.len() {
+		if s.lvl(s.rec(i)) == lv {
 			kids = append(kids, int32(i))
 		}
 	}
@@ -132,7 +133,8 @@ func (x *crossCheck) refParent(rr *unitRec, desc string, toData func(int) int) p
 		vals[k] = absent
 		back[k] = -1
 	}
-	for k, v := range rr.vals {
+	for k := range int(rr.n) {
+		v := ref.val(rr, k)
 		if dk := toData(k); dk >= 0 && dk < len(vals) {
 			vals[dk] = v
 			back[dk] = k
@@ -153,8 +155,8 @@ func (x *crossCheck) refSum(toData func(int) int) (parent, bool) {
 	ref := &x.c.refs
 	counts := map[string]int{}
 	var order []string
-	for i := range ref.recs {
-		lv := ref.recs[i].level
+	for i := range ref.len() {
+		lv := ref.lvl(ref.rec(i))
 		if isTotalLevel(lv) {
 			continue
 		}
@@ -177,15 +179,16 @@ func (x *crossCheck) refSum(toData func(int) int) (parent, bool) {
 		vals[k] = absent
 	}
 	var first *unitRec
-	for i := range ref.recs {
-		rr := &ref.recs[i]
-		if rr.level != detail {
+	for i := range ref.len() {
+		rr := ref.rec(int(i))
+		if ref.lvl(rr) != detail {
 			continue
 		}
 		if first == nil {
 			first = rr
 		}
-		for k, v := range rr.vals {
+		for k := range int(rr.n) {
+			v := ref.val(rr, k)
 			dk := toData(k)
 			if v == absent || dk < 0 || dk >= len(vals) {
 				continue
