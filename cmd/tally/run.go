@@ -28,7 +28,7 @@ type runFlags struct {
 	maxExamples int
 	wait        bool
 	force       bool
-	arrowZstd   string
+	arrowCompression   string
 }
 
 // newRunCmd builds `tally run` (write true) or `tally validate`.
@@ -67,7 +67,7 @@ is the one run would give.`
 		fl.StringSliceVar(&f.formats, "format", nil, "output formats, comma separated: parquet, arrow, csv (default: the spec's, or all)")
 		fl.BoolVar(&f.wait, "wait", false, "if another run is writing the output folder, wait for it instead of exiting 5")
 		fl.BoolVar(&f.force, "force", false, "rewrite the release even if nothing changed since the last run")
-		fl.StringVar(&f.arrowZstd, "arrow-compression", "none", "Arrow IPC body compression: none or zstd (many readers lack zstd)")
+		fl.StringVar(&f.arrowCompression, "arrow-compression", "none", "Arrow IPC body compression: none or zstd (many readers lack zstd)")
 	}
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings at or above this level: error, warning or never (default: the spec's checks.fail_on, or error)")
 	fl.BoolVar(&f.json, "json", false, "print a JSON run summary on stdout instead of the seat table")
@@ -144,8 +144,8 @@ func (a *app) run(cmd *cobra.Command, specPath string, f runFlags, write bool, o
 			return res, false, &exitError{code: ExitUsage, err: fmt.Errorf("--format %q; known: %s", fm, strings.Join(pipeline.OutFormats, ", "))}
 		}
 	}
-	if f.arrowZstd != "none" && f.arrowZstd != "zstd" && f.arrowZstd != "" {
-		return res, false, &exitError{code: ExitUsage, err: fmt.Errorf("--arrow-compression %q must be none or zstd", f.arrowZstd)}
+	if f.arrowCompression != "none" && f.arrowCompression != "zstd" && f.arrowCompression != "" {
+		return res, false, &exitError{code: ExitUsage, err: fmt.Errorf("--arrow-compression %q must be none or zstd", f.arrowCompression)}
 	}
 	created, err := sourceDate(a.getenv)
 	if err != nil {
@@ -153,7 +153,7 @@ func (a *app) run(cmd *cobra.Command, specPath string, f runFlags, write bool, o
 	}
 	opt := pipeline.Options{
 		OutDir: f.out, Formats: f.formats, Write: write, BatchRows: f.batchRows, Version: version,
-		Force: f.force, Wait: f.wait, Created: created, ArrowZstd: f.arrowZstd == "zstd",
+		Force: f.force, Wait: f.wait, Created: created, ArrowZstd: f.arrowCompression == "zstd",
 		Observer: obs, Log: a.log, Pause: a.testPause(cmd.Context()),
 		Today: ledgerToday(created),
 	}
