@@ -20,15 +20,15 @@ import (
 )
 
 type runFlags struct {
-	out         string
-	failOn      string
-	formats     []string
-	json        bool
-	batchRows   int
-	maxExamples int
-	wait        bool
-	force       bool
-	arrowCompression   string
+	out              string
+	failOn           string
+	formats          []string
+	json             bool
+	batchRows        int
+	maxExamples      int
+	wait             bool
+	force            bool
+	arrowCompression string
 }
 
 // newRunCmd builds `tally run` (write true) or `tally validate`.
