@@ -86,11 +86,11 @@ func scanMerges(f *zip.File) []cellRange {
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 1<<20)
 	var out []cellRange
-	var carry []byte
+	var carry, chunk []byte
 	buf := make([]byte, 1<<20)
 	for {
 		n, err := br.Read(buf)
-		chunk := append(carry, buf[:n]...)
+		chunk = append(append(chunk[:0], carry...), buf[:n]...)
 		// Keep an element cut at the chunk's end for the next round.
 		cut := len(chunk)
 		if i := bytes.LastIndexByte(chunk, '<'); i >= 0 && bytes.IndexByte(chunk[i:], '>') < 0 {

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -31,6 +32,25 @@ type xlsxSource struct {
 }
 
 func openXLSX(_ context.Context, b *blob, in Input) (Source, error) {
+	pos := report.Position{File: in.name()}
+	if !excelizeRows {
+		s, err := openFastXLSX(b, in)
+		if err == nil {
+			return s, nil
+		}
+		if !errors.Is(err, errFastXLSX) {
+			return nil, report.At(pos, report.InputError(err))
+		}
+	}
+	return openExcelizeXLSX(b, in)
+}
+
+// excelizeRows reads every workbook with excelize's row iterator rather
+// than the sheet reader of xlsxfast.go (the conformance tests compare
+// the two).
+var excelizeRows = false
+
+func openExcelizeXLSX(b *blob, in Input) (Source, error) {
 	pos := report.Position{File: in.name()}
 	ra, size, err := b.readerAt()
 	if err != nil {
