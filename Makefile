@@ -38,8 +38,14 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
+# Go benchmarks (MB/s and allocations; sizes are sub-benchmarks). BENCH
+# narrows them, BENCHCOUNT repeats them for benchstat; the table is also
+# kept in BENCHOUT. BENCHMARKS.md has the whole-process comparisons.
+BENCH      ?= .
+BENCHCOUNT ?= 1
+BENCHOUT   ?= /tmp/tally-bench.txt
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) ./... > $(BENCHOUT); s=$$?; cat $(BENCHOUT); exit $$s
 
 # Runs every fuzz target for FUZZTIME each; crashers land in testdata/fuzz.
 fuzz:
