@@ -245,6 +245,7 @@ var translit = map[rune]string{
 // option names on every row and folding is the costly part.
 type Aliases struct {
 	byKey   map[string]int // folded name -> index in Parties
+	bySlug  map[string]int // transliterated name -> index in Parties, or -1 when two parties share it
 	seen    map[string]int // name as written -> index in Parties, or -1
 	Parties []Party
 }
@@ -254,7 +255,7 @@ const maxSeenNames = 1 << 14
 
 // NewAliases indexes every party's id, name and aliases by FoldName.
 func NewAliases(parties []Party) *Aliases {
-	a := &Aliases{byKey: map[string]int{}, seen: map[string]int{}, Parties: parties}
+	a := &Aliases{byKey: map[string]int{}, bySlug: map[string]int{}, seen: map[string]int{}, Parties: parties}
 	for i, p := range parties {
 		for _, n := range append([]string{p.ID, p.Name}, p.Aliases...) {
 			if n == "" {
@@ -262,6 +263,14 @@ func NewAliases(parties []Party) *Aliases {
 			}
 			if _, dup := a.byKey[FoldName(n)]; !dup {
 				a.byKey[FoldName(n)] = i
+			}
+			// The same name in another script: "Нур Отан" for Nur Otan.
+			if s := Slug(n); s != "" {
+				if j, dup := a.bySlug[s]; dup && j != i {
+					a.bySlug[s] = -1
+				} else {
+					a.bySlug[s] = i
+				}
 			}
 		}
 	}
@@ -273,7 +282,9 @@ func (a *Aliases) Lookup(name string) (Party, bool) {
 	i, ok := a.seen[name]
 	if !ok {
 		if i, ok = a.byKey[FoldName(name)]; !ok {
-			i = -1
+			if i, ok = a.bySlug[Slug(name)]; !ok {
+				i = -1
+			}
 		}
 		if len(a.seen) < maxSeenNames {
 			a.seen[name] = i

@@ -264,8 +264,7 @@ func (sr *sourceReader) resolve(name string, row sources.Row, col int) Option {
 		}
 		if !sr.unknown[name] {
 			sr.unknown[name] = true
-			sr.r.rec.Add(report.Finding{Severity: report.Warning, Code: report.UnknownOption, Pos: sr.pos(row, col), OptionID: o.ID,
-				Message: fmt.Sprintf("option %q matches no party or alias in the spec; it is kept as %q (add it as an alias to map it)", name, o.ID)})
+			sr.r.rec.Add(unknownOptionFinding(sr.r.aliases, name, o.ID, sr.pos(row, col)))
 		}
 	}
 	return o

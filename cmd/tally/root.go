@@ -156,7 +156,7 @@ manifest and files, which otherwise hold no time; NO_COLOR turns colour off.`,
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors on stderr")
 	pf.CountVarP(&a.verbose, "verbose", "v", "print more on stderr (-v: what each stage does)")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return a.setupLog() }
-	root.AddCommand(newRunCmd(a, true), newRunCmd(a, false), newVerifyCmd(a), newSeatsCmd(a), newVersionCmd(a), newInspectCmd(a), newConvertCmd(a), newInitCmd(a))
+	root.AddCommand(newRunCmd(a, true), newRunCmd(a, false), newVerifyCmd(a), newSeatsCmd(a), newVersionCmd(a), newInspectCmd(a), newConvertCmd(a), newInitCmd(a), newSuggestCmd(a))
 	return root
 }
 
