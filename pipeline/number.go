@@ -190,10 +190,30 @@ func normalizeDigits(t string, hint NumberHint) (string, int, error) {
 // ParseCount reads a count cell. A cell holding a count and its percent
 // ("216 - 17.73%") gives its count.
 func ParseCount(s string) (Number, error) {
+	if n, ok := plainCount(s); ok {
+		return n, nil
+	}
 	if c, _, ok := sources.SplitCountPercent(s); ok {
 		s = c
 	}
 	return ParseNumber(s, HintCount)
+}
+
+// plainCount reads a cell of 1 to 15 ASCII digits, the common case, as
+// ParseNumber would.
+func plainCount(s string) (Number, bool) {
+	if len(s) == 0 || len(s) > 15 {
+		return Number{}, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return Number{}, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return Number{Value: float64(v), Int: v, Whole: true}, true
 }
 
 // ParseShare reads a percentage cell. A cell holding a count and its
