@@ -632,7 +632,7 @@ func (x *crossCheck) compare(p parent, kids []int32, code report.Code, what stri
 	if len(ms) == 0 {
 		return
 	}
-	carriers := x.carriers(kids, ms)
+	carriers := x.carriers(p, kids, ms)
 	for _, m := range ms {
 		where := x.localize(m, kids, carriers, others)
 		x.add(report.Finding{Severity: report.Error, Code: code, Pos: p.pos(m.k), UnitID: p.id, OptionID: x.optionID(m.k),
@@ -645,18 +645,30 @@ func (x *crossCheck) compare(p parent, kids []int32, code report.Code, what stri
 // carriers returns the children that hold exactly the excess in every
 // value that differs: a subtotal counted as a unit, or a unit counted
 // twice.
-func (x *crossCheck) carriers(kids []int32, ms []mismatch) []int32 {
+func (x *crossCheck) carriers(p parent, kids []int32, ms []mismatch) []int32 {
+	diff := make([]int64, len(p.vals))
 	for _, m := range ms {
 		if m.diff() <= 0 {
 			return nil
 		}
+		diff[m.k] = m.diff()
 	}
+	// The whole child is the excess: every value the parent states is
+	// the difference there, zero where the sums agree.
 	var out []int32
+	var buf []int64
 	for _, ci := range kids {
-		u := x.s.rec(int(ci))
+		buf = x.s.vals(x.s.rec(int(ci)), buf)
 		ok := true
-		for _, m := range ms {
-			if x.s.val(u, m.k) != m.diff() {
+		for k, want := range p.vals {
+			if want == absent {
+				continue
+			}
+			v := int64(0)
+			if k < len(buf) && buf[k] != absent {
+				v = buf[k]
+			}
+			if v != diff[k] {
 				ok = false
 				break
 			}
