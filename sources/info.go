@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"tally/report"
+	"tally/sources/xls"
 )
 
 // Info is what the sniffer decided about an input before reading its
@@ -80,6 +81,21 @@ func Sniff(ctx context.Context, in Input) (Info, error) {
 		}
 		defer wb.Close()
 		info.Sheets = wb.GetSheetList()
+		if info.Selected, err = selectSheets(info.Sheets, in.Sheets); err != nil {
+			return info, report.At(pos, report.InputError(err))
+		}
+	case "xls":
+		ra, size, err := b.readerAt()
+		if err != nil {
+			return info, report.At(pos, report.InputError(err))
+		}
+		wb, err := xls.Open(ra, size)
+		if err != nil {
+			return info, report.At(pos, report.InputError(xlsCause(err)))
+		}
+		for _, s := range wb.Sheets {
+			info.Sheets = append(info.Sheets, s.Name)
+		}
 		if info.Selected, err = selectSheets(info.Sheets, in.Sheets); err != nil {
 			return info, report.At(pos, report.InputError(err))
 		}
