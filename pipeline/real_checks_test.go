@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -189,4 +190,39 @@ func TestRealTransposedSheets(t *testing.T) {
 			}
 		}
 	})
+}
+
+// With a ledger that accepts North Dakota's TOTAL row, the run has no
+// error left; with the entry removed, the same findings are errors again.
+func TestRealLedgerAcceptsKnownDiscrepancy(t *testing.T) {
+	needReal(t)
+	sum := runReal(t, "north-dakota-2016-ledger.yaml")
+	accepted := withCode(sum.Findings, report.TotalMismatch)
+	if len(accepted) != 8 || sum.Count(report.Warning) != 0 {
+		t.Fatalf("%d total-mismatch findings; %d at warning or above:\n%s", len(accepted), sum.Count(report.Warning), findingList(sum.Findings))
+	}
+	for _, f := range accepted {
+		if f.Severity != report.Info || !strings.HasPrefix(f.Message, "accepted by north-dakota-2016.known.yaml:4 (the TOTAL row") {
+			t.Errorf("not accepted: %s", f)
+		}
+	}
+	dir := t.TempDir()
+	spec, err := os.ReadFile("../testdata/real/north-dakota-2016-ledger.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(realDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(spec), "../../../shared/data/real", abs, 1)
+	for name, body := range map[string]string{"spec.yaml": text, "north-dakota-2016.known.yaml": "accepted: []\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum = runSpec(t, filepath.Join(dir, "spec.yaml"), false)
+	if n := sum.Count(report.Error); n != 8 {
+		t.Errorf("%d errors without the ledger entry, want the 8 total-mismatch findings", n)
+	}
 }
