@@ -101,7 +101,6 @@ func TestCorruptionsAreLocated(t *testing.T) {
 		}
 		lines = append(lines, header)
 		var corr []corruption
-		var all []genRow
 		for _, reg := range g.regions {
 			kind := rapid.SampledFrom([]string{"none", "drop", "duplicate", "change", "subtotal", "garbage"}).Draw(t, "corruption")
 			sum := sumRows(reg.dists)
@@ -143,7 +142,6 @@ func TestCorruptionsAreLocated(t *testing.T) {
 			for _, r := range rows {
 				lines = append(lines, r.line())
 			}
-			all = append(all, rows...)
 			corr = append(corr, c)
 		}
 		total := make([]int64, 4+g.opts)

@@ -19,10 +19,6 @@ import (
 // localized as the hierarchy checks do.
 func (x *crossCheck) reference() {
 	s, ref := x.s, &x.c.refs
-	nfig := ref.nfig
-	if s.nfig > nfig {
-		nfig = s.nfig
-	}
 	omap := make([]int, len(ref.opts))
 	for i, o := range ref.opts {
 		omap[i] = -1
