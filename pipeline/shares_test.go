@@ -15,7 +15,9 @@ func TestKazakhstanDeclaredShares(t *testing.T) {
 	if n := sum.Count(report.Info); n != 0 {
 		t.Fatalf("findings on the published protocol:\n%s", findingList(sum.Findings))
 	}
-	spec := copyKZ(t, func(s string) string { return strings.Replace(s, ",Nur Otan,5148074,71.09,", ",Nur Otan,5148074,71.2,", 1) })
+	spec := copyKZ(t, func(s string) string {
+		return strings.Replace(s, ",Nur Otan,5148074,71.09,", ",Nur Otan,5148074,71.2,", 1)
+	})
 	sum = runSpec(t, spec, false)
 	expectFindings(t, sum.Findings, []want{
 		{code: report.ShareMismatch, unit: "KZ", option: "nur-otan", expected: "71.091", actual: "71.2", row: 2, col: 9,
