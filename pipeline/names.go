@@ -244,9 +244,10 @@ var translit = map[rune]string{
 // remembers the names it has seen, since a long table repeats the same few
 // option names on every row and folding is the costly part.
 type Aliases struct {
-	byKey   map[string]int // folded name -> index in Parties
-	bySlug  map[string]int // transliterated name -> index in Parties, or -1 when two parties share it
-	seen    map[string]int // name as written -> index in Parties, or -1
+	byKey   map[string]int  // folded name -> index in Parties
+	bySlug  map[string]int  // transliterated name -> index in Parties, or -1 when two parties share it
+	common  map[string]bool // words in the names of several parties (suggest.go)
+	seen    map[string]int  // name as written -> index in Parties, or -1
 	Parties []Party
 }
 

@@ -19,15 +19,17 @@ import (
 // merged with one: it is kept under its own id and reported
 // (unknown-option), with the closest parties the spec knows. Closest
 // compares the transliterated forms of the name and of every party's id,
-// name and aliases, as a whole (edit distance) and word by word (every
-// word of a party's name found, give or take a letter, among the name's:
-// "Yabloko" in `Партия "ЯБЛОКО"`). SuggestAliases and AliasPatch turn the
+// name and aliases, leaving out numbers and the words several parties
+// share ("political party"): as a whole (a typo), and word by word (the
+// words of one found, give or take a letter, among the other's: "Yabloko"
+// in `Партия "ЯБЛОКО"`). SuggestAliases and AliasPatch turn the
 // suggestions into a patch to the spec for a person to review.
 
 // Closest returns up to n parties whose names come closest to name, best
 // first; none when nothing is close.
 func (a *Aliases) Closest(name string, n int) []Party {
-	slug := Slug(name)
+	common := a.commonWords()
+	slug := significant(Slug(name), common)
 	if slug == "" {
 		return nil
 	}
@@ -39,15 +41,22 @@ func (a *Aliases) Closest(name string, n int) []Party {
 	best := map[int]int{}
 	for i, p := range a.Parties {
 		for _, k := range append([]string{p.ID, p.Name}, p.Aliases...) {
-			ks := Slug(k)
+			ks := significant(Slug(k), common)
 			if ks == "" {
 				continue
 			}
+			kw := strings.Split(ks, "-")
+			d := levenshtein(slug, ks)
+			missK, missN := unmatched(kw, words), unmatched(words, kw)
 			score := -1
-			if d := levenshtein(slug, ks); d <= max(2, 3*max(len(slug), len(ks))/10) {
+			switch {
+			case d <= 2 && min(len(slug), len(ks)) > 2*d:
+				// A typo or a space: "Nur Otn", "NurOtan".
 				score = d
-			} else if wordsFound(strings.Split(ks, "-"), words) {
-				score = 100 + abs(len(slug)-len(ks))
+			case missK == 0 || missN == 0 || missK+missN <= 1:
+				// The same words give or take a letter, one within the
+				// other: "Adal Party", `Партия "ЯБЛОКО"` for Yabloko.
+				score = 100*(missK+missN) + d
 			}
 			if score < 0 {
 				continue
@@ -77,27 +86,67 @@ func (a *Aliases) Closest(name string, n int) []Party {
 	return out
 }
 
-// wordsFound reports whether every significant word of a party's name is
-// among the words of a name, give or take a letter in long words.
-func wordsFound(party, name []string) bool {
-	found := 0
-	for _, w := range party {
-		if len(w) < 3 {
+// commonWords returns the words that do not tell parties apart: those in
+// the names of two parties or more ("political", "party").
+func (a *Aliases) commonWords() map[string]bool {
+	if a.common != nil {
+		return a.common
+	}
+	seen := map[string]int{}
+	for i, p := range a.Parties {
+		for _, k := range append([]string{p.ID, p.Name}, p.Aliases...) {
+			for _, w := range strings.Split(Slug(k), "-") {
+				if last, ok := seen[w]; !ok {
+					seen[w] = i
+				} else if last != i {
+					seen[w] = -1
+				}
+			}
+		}
+	}
+	a.common = map[string]bool{}
+	for w, i := range seen {
+		if i < 0 {
+			a.common[w] = true
+		}
+	}
+	return a.common
+}
+
+// significant drops from a slug the words that do not tell names apart:
+// common words and numbers ("5. Political party ..."). A name made only of
+// them stays whole.
+func significant(slug string, common map[string]bool) string {
+	var keep []string
+	for _, w := range strings.Split(slug, "-") {
+		if w == "" || common[w] || strings.Trim(w, "0123456789") == "" {
 			continue
 		}
+		keep = append(keep, w)
+	}
+	if len(keep) == 0 {
+		return slug
+	}
+	return strings.Join(keep, "-")
+}
+
+// unmatched counts the words of a that have no close word in b: the same,
+// or a letter apart in words of four letters or more.
+func unmatched(a, b []string) int {
+	n := 0
+	for _, w := range a {
 		ok := false
-		for _, x := range name {
-			if x == w || len(w) >= 5 && levenshtein(x, w) <= 1 {
+		for _, x := range b {
+			if x == w || len(w) >= 4 && levenshtein(x, w) <= max(1, len(w)/5) {
 				ok = true
 				break
 			}
 		}
 		if !ok {
-			return false
+			n++
 		}
-		found++
 	}
-	return found > 0
+	return n
 }
 
 func levenshtein(a, b string) int {
@@ -119,13 +168,6 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // unknownOptionFinding reports a name that matches no party: Actual is the

@@ -16,7 +16,8 @@ func TestClosest(t *testing.T) {
 		{ID: "nur-otan", Name: "Nur Otan"},
 		{ID: "yabloko", Name: "Yabloko"},
 		{ID: "ak-zhol", Name: "Ak Zhol", Aliases: []string{"Ақ жол"}},
-		{ID: "cprf", Name: "CPRF"},
+		{ID: "cprf", Name: "CPRF", Aliases: []string{"1. Политическая партия КПРФ"}},
+		{ID: "united-russia", Name: "United Russia", Aliases: []string{`5. Всероссийская политическая партия "ЕДИНАЯ РОССИЯ"`}},
 	})
 	for _, tc := range []struct {
 		name string
@@ -27,6 +28,11 @@ func TestClosest(t *testing.T) {
 		{`7. Политическая партия "Российская объединенная демократическая партия "ЯБЛОКО"`, "yabloko"},
 		{"Ак Жол", "ak-zhol"},
 		{"Auyl", ""},
+		// Sharing only words that tell no party apart is not close.
+		{`13. ВСЕРОССИЙСКАЯ ПОЛИТИЧЕСКАЯ ПАРТИЯ "РОДИНА"`, ""},
+		{`8. Всероссийская политическая партия "ПАРТИЯ РОСТА"`, ""},
+		{"Единая Россия", "united-russia"},
+		{"NurOtan", "nur-otan"},
 		{"Народная партия Казахстана", ""},
 	} {
 		got := a.Closest(tc.name, 3)
