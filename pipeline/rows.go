@@ -65,6 +65,7 @@ type sourceReader struct {
 	tc      *tableCols        // fill_down and extra figure columns of the current table
 
 	unitMemo unitMemo
+	scratch  []resRow // the results of the row being read
 }
 
 // totalWords start the name of a row that totals others rather than
@@ -175,7 +176,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 		return nil
 	}
 	id, name, parent, level := sr.unitOf(row)
-	var results []resRow
+	results := sr.scratch[:0] // copied into the unit below
 	if m.Layout == "long" {
 		oc := m.col(RoleOption)
 		optName := strings.TrimSpace(row.Cell(oc))
@@ -230,7 +231,11 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 		sr.cur.extra = mergeExtra(sr.cur.extra, extra)
 	}
+	if sr.cur.results == nil {
+		sr.cur.results = make([]resRow, 0, len(results))
+	}
 	sr.cur.results = append(sr.cur.results, results...)
+	sr.scratch = results[:0]
 	sr.cur.rows++
 	return nil
 }

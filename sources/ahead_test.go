@@ -100,3 +100,19 @@ func TestReadAheadCloseEarly(t *testing.T) {
 		t.Fatal("the goroutine reading ahead is still running after Close")
 	}
 }
+
+// TestSingleSpaced checks the shortcut of repeatsHeader against the long
+// way it stands for.
+func TestSingleSpaced(t *testing.T) {
+	for _, c := range []string{"", "a", "a b", " a", "a ", "a  b", "a\tb", "Nur Otan", "Ак жол", "a\u00a0b", "x\x00y", "\x7f"} {
+		long := strings.Join(strings.Fields(c), " ") == c
+		if singleSpaced(c) && !long {
+			t.Errorf("singleSpaced(%q) = true, but Fields gives %q", c, strings.Join(strings.Fields(c), " "))
+		}
+	}
+	for _, c := range []string{"Nur Otan", "Ак жол", "1234", ""} {
+		if !singleSpaced(c) {
+			t.Errorf("singleSpaced(%q) = false: the shortcut is not taken", c)
+		}
+	}
+}

@@ -409,7 +409,9 @@ func (t *TableReader) repeatsHeader(r Row) bool {
 	}
 	same := 0
 	for i, c := range r.Cells {
-		c = strings.Join(strings.Fields(c), " ")
+		if !singleSpaced(c) {
+			c = strings.Join(strings.Fields(c), " ")
+		}
 		if c == "" {
 			continue
 		}
@@ -419,6 +421,23 @@ func (t *TableReader) repeatsHeader(r Row) bool {
 		same++
 	}
 	return same >= 2
+}
+
+// singleSpaced reports whether strings.Fields joined by single spaces
+// would give c back: no leading, trailing, repeated or other white space.
+func singleSpaced(c string) bool {
+	prevSpace := true
+	for _, r := range c {
+		if unicode.IsSpace(r) {
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+	}
+	return !prevSpace || c == ""
 }
 
 // startsTable reports a row of words where the table holds numbers: the
