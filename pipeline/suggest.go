@@ -264,8 +264,7 @@ func AliasPatch(spec *Spec, sugg []AliasSuggestion) (string, error) {
 		}
 		edits = append(edits, e)
 	}
-	after := applyEdits(lines, edits)
-	return unifiedDiff("a/"+baseName(spec.Path), "b/"+baseName(spec.Path), lines, after), nil
+	return unifiedDiff("a/"+baseName(spec.Path), "b/"+baseName(spec.Path), diffOps(lines, edits)), nil
 }
 
 func baseName(p string) string {
@@ -402,74 +401,69 @@ func lastLine(n ast.Node) int {
 	return 0
 }
 
-// applyEdits returns the lines with the edits made; edits on one line
-// apply right to left.
-func applyEdits(lines []string, edits []lineEdit) []string {
-	out := append([]string(nil), lines...)
-	sort.SliceStable(edits, func(i, j int) bool {
-		if edits[i].line != edits[j].line {
-			return edits[i].line > edits[j].line
-		}
-		return edits[i].col > edits[j].col
-	})
-	for _, e := range edits {
-		if e.col < 0 {
-			ins := strings.SplitAfter(e.text, "\n")
-			if ins[len(ins)-1] == "" {
-				ins = ins[:len(ins)-1]
-			}
-			if !strings.HasSuffix(out[e.line], "\n") {
-				out[e.line] += "\n"
-			}
-			out = append(out[:e.line+1], append(ins, out[e.line+1:]...)...)
-			continue
-		}
-		l := out[e.line]
-		out[e.line] = l[:e.col] + e.text + l[e.col:]
-	}
-	return out
+// diffOp is one line of a diff: kept (' '), removed ('-') or added ('+'),
+// with its 0-based line numbers in the old and new files.
+type diffOp struct {
+	kind   byte
+	text   string
+	ai, bi int
 }
 
-// unifiedDiff renders the difference between two versions of a file as a
-// unified diff with three lines of context.
-func unifiedDiff(aName, bName string, a, b []string) string {
-	// Longest common subsequence, fine for files of a few thousand lines.
-	n, m := len(a), len(b)
-	lcs := make([][]int32, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int32, m+1)
+// diffOps lists the lines of the file with the edits made: edits within a
+// line (applied right to left) replace it, insertions follow it. It is
+// linear in the file's size.
+func diffOps(lines []string, edits []lineEdit) []diffOp {
+	inline := map[int][]lineEdit{}
+	insert := map[int][]string{}
+	for _, e := range edits {
+		if e.col >= 0 {
+			inline[e.line] = append(inline[e.line], e)
+			continue
+		}
+		ins := strings.SplitAfter(e.text, "\n")
+		if ins[len(ins)-1] == "" {
+			ins = ins[:len(ins)-1]
+		}
+		insert[e.line] = append(insert[e.line], ins...)
 	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+	var ops []diffOp
+	bi := 0
+	for ai, l := range lines {
+		if es := inline[ai]; len(es) > 0 {
+			sort.Slice(es, func(i, j int) bool { return es[i].col > es[j].col })
+			nl := l
+			for _, e := range es {
+				nl = nl[:e.col] + e.text + nl[e.col:]
+			}
+			ops = append(ops, diffOp{'-', l, ai, bi}, diffOp{'+', nl, ai + 1, bi})
+			l = nl
+		} else {
+			ops = append(ops, diffOp{' ', l, ai, bi})
+		}
+		bi++
+		if ins := insert[ai]; len(ins) > 0 {
+			if !strings.HasSuffix(l, "\n") {
+				// The last line had no newline: it gets one before the
+				// added lines.
+				if ops[len(ops)-1].kind == ' ' {
+					ops[len(ops)-1].kind = '-'
+					ops = append(ops, diffOp{'+', l + "\n", ai + 1, bi - 1})
+				} else {
+					ops[len(ops)-1].text += "\n"
+				}
+			}
+			for _, t := range ins {
+				ops = append(ops, diffOp{'+', t, ai + 1, bi})
+				bi++
 			}
 		}
 	}
-	type op struct {
-		kind byte // ' ', '-', '+'
-		text string
-		ai   int
-		bi   int
-	}
-	var ops []op
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			ops = append(ops, op{' ', a[i], i, j})
-			i++
-			j++
-		case j < m && (i == n || lcs[i][j+1] > lcs[i+1][j]):
-			ops = append(ops, op{'+', b[j], i, j})
-			j++
-		default:
-			ops = append(ops, op{'-', a[i], i, j})
-			i++
-		}
-	}
+	return ops
+}
+
+// unifiedDiff renders diff lines as a unified diff with three lines of
+// context.
+func unifiedDiff(aName, bName string, ops []diffOp) string {
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", aName, bName)
 	const ctx = 3

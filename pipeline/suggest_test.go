@@ -134,8 +134,8 @@ func TestAliasPatch(t *testing.T) {
      name: Ak Zhol
      aliases:
        - "Ак Жол"
--  - {id: auyl, name: Auyl, aliases: ["Ауыл"]}
 +      - "Ak Zhoul"
+-  - {id: auyl, name: Auyl, aliases: ["Ауыл"]}
 +  - {id: auyl, name: Auyl, aliases: ["Ауыл", "Auyll"]}
    - id: adal
      name: Adal
@@ -177,7 +177,12 @@ func applyUnified(t *testing.T, text, patch string) string {
 		for i+1 < len(lines) && lines[i+1] != "" && !strings.HasPrefix(lines[i+1], "@@ ") {
 			i++
 			body := lines[i][1:]
-			switch lines[i][0] {
+			kind := lines[i][0]
+			if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\\ ") {
+				body = strings.TrimSuffix(body, "\n") // "\ No newline at end of file"
+				i++
+			}
+			switch kind {
 			case ' ', '-':
 				if old[at] != body {
 					t.Fatalf("patch context %q does not match %q", body, old[at])
@@ -193,4 +198,31 @@ func applyUnified(t *testing.T, text, patch string) string {
 	}
 	out = append(out, old[at:]...)
 	return strings.Join(out, "")
+}
+
+// The last party at the very end of a file without a final newline still
+// gets its aliases on a line of their own.
+func TestAliasPatchAtEndOfFile(t *testing.T) {
+	dir := t.TempDir()
+	text := "election: {id: s}\nsources:\n  - path: p.csv\n    unit: {id: kz, name: KZ}\nparties:\n  - id: adal\n    name: Adal"
+	for name, body := range map[string]string{"spec.yaml": text, "p.csv": "Party;Votes\nAdal Party;2\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec, err := LoadSpec(filepath.Join(dir, "spec.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch, err := AliasPatch(spec, []AliasSuggestion{{Name: "Adal Party", Party: "adal"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := applyUnified(t, text, patch)
+	if want := text + "\n    aliases: [\"Adal Party\"]\n"; got != want {
+		t.Errorf("patched:\n%q\nwant:\n%q\npatch:\n%s", got, want, patch)
+	}
+	if _, err := ParseSpec("spec.yaml", []byte(got)); err != nil {
+		t.Errorf("patched spec: %v", err)
+	}
 }
