@@ -19,8 +19,6 @@ type contestAgg struct {
 	optIdx  map[string]int
 	levels  map[string]*levelAgg
 	order   []string // levels in order of first appearance
-	seen    map[string]bool
-	first   map[string]string
 	// units and refs keep per-unit aggregates of the data and of the
 	// reference sources for the cross-unit checks (hierarchy.go).
 	units, refs unitStore
@@ -39,7 +37,7 @@ func (r *runner) contest(c Contest) *contestAgg {
 	if a, ok := r.contests[c.ID]; ok {
 		return a
 	}
-	a := &contestAgg{c: c, optIdx: map[string]int{}, levels: map[string]*levelAgg{}, seen: map[string]bool{}, first: map[string]string{}}
+	a := &contestAgg{c: c, optIdx: map[string]int{}, levels: map[string]*levelAgg{}}
 	r.contests[c.ID] = a
 	r.contestOrder = append(r.contestOrder, c.ID)
 	return a
