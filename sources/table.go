@@ -450,6 +450,9 @@ func (t *TableReader) startsTable(r Row) bool {
 			continue
 		}
 		numericCol := i < len(t.table.Kinds) && t.table.Kinds[i].Numeric()
+		if !numericCol {
+			continue // only the columns of numbers tell
+		}
 		if LooksNumeric(c) || CountPercent(c) {
 			if numericCol {
 				return false
@@ -473,7 +476,9 @@ func labelRow(r Row) bool {
 		if c == "" {
 			continue
 		}
-		n++
+		if n++; n > 1 {
+			return false
+		}
 		text = hasLetter(c) && !LooksNumeric(c)
 	}
 	return n == 1 && text
