@@ -57,9 +57,8 @@ func readAheadTables(t *testing.T, text string, ahead int) ([]readTable, Stats) 
 			out = append(out, readTable{Columns: b.Table.Columns, Title: b.Table.Title, Block: b.Table.Block,
 				Kinds: fmt.Sprint(b.Table.Kinds), Sample: len(b.Table.Sample)})
 		}
-		for _, r := range b.Rows {
-			out[len(out)-1].Rows = append(out[len(out)-1].Rows, r) // kept, not copied: rows must stay valid
-		}
+		// Kept, not copied: rows must stay valid after later calls.
+		out[len(out)-1].Rows = append(out[len(out)-1].Rows, b.Rows...)
 	}
 	return out, tr.Stats()
 }

@@ -103,7 +103,6 @@ type TableReader struct {
 	pending     []Row // copied rows held while a header is not settled
 	hold        []Row // copied one-cell rows after data, waiting for what follows them
 	group       string
-	carry       *Batch
 	eof         bool
 	segs        []TableBatch // output ready to hand on, oldest first
 	cur         TableBatch

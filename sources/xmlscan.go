@@ -221,7 +221,7 @@ func (s *xmlScanner) attr(attrs []byte, key string) (string, bool) {
 // attrValue resolves entities and turns white space into spaces, as an
 // XML parser does for attribute values.
 func attrValue(raw []byte) string {
-	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexAny(raw, "\t\r\n") < 0 {
+	if bytes.IndexByte(raw, '&') < 0 && !bytes.ContainsAny(raw, "\t\r\n") {
 		return string(raw)
 	}
 	var sc xmlScanner
