@@ -66,6 +66,7 @@ type sourceReader struct {
 
 	unitMemo unitMemo
 	scratch  []resRow // the results of the row being read
+	spare    *unitBuf // the last unit flushed, for the next to reuse
 }
 
 // totalWords start the name of a row that totals others rather than
@@ -222,7 +223,13 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 	}
 	if sr.cur == nil {
-		sr.cur = &unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs, parent: parent, extra: extra}
+		u := sr.spare
+		if u == nil {
+			u = &unitBuf{}
+		}
+		sr.spare = nil
+		*u = unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs, parent: parent, extra: extra, results: u.results[:0]}
+		sr.cur = u
 	} else {
 		for f := range numFigures {
 			if !sr.cur.fig[f].v.ok && figs[f].v.ok {
@@ -230,9 +237,6 @@ func (sr *sourceReader) row(row sources.Row) error {
 			}
 		}
 		sr.cur.extra = mergeExtra(sr.cur.extra, extra)
-	}
-	if sr.cur.results == nil {
-		sr.cur.results = make([]resRow, 0, len(results))
 	}
 	sr.cur.results = append(sr.cur.results, results...)
 	sr.scratch = results[:0]
@@ -286,6 +290,8 @@ func (sr *sourceReader) flushUnit() error {
 		return nil
 	}
 	sr.cur = nil
+	// Nothing keeps the unit once it is flushed: the next one reuses it.
+	defer func() { sr.spare = u }()
 	r := sr.r
 	c := sr.contest
 	eid := r.spec.Election.ID
