@@ -55,6 +55,7 @@ func TestGuessRole(t *testing.T) {
 		"Число недействительных бюллетеней":                  RoleInvalid,
 		"Число действительных бюллетеней":                    RoleValid,
 		"Wahlberechtigte":          RoleRegistered,
+		"cast":                     RoleBallotsCast,
 		"Ungültige":                RoleInvalid,
 		"Gültige":                  RoleValid,
 		"Liczba głosów ważnych":    RoleValid,

@@ -98,7 +98,7 @@ var foldedRoleWords = func() []struct {
 // names of tally's own tables and their plainest synonyms.
 var exactRoles = map[string]Role{
 	"unit id": RoleUnitID, "unit name": RoleUnitName, "parent unit id": RoleParent, "parent": RoleParent,
-	"registered": RoleRegistered, "ballots issued": RoleBallotsIssued, "ballots cast": RoleBallotsCast,
+	"registered": RoleRegistered, "ballots issued": RoleBallotsIssued, "ballots cast": RoleBallotsCast, "cast": RoleBallotsCast, "issued": RoleBallotsIssued,
 	"invalid": RoleInvalid, "valid": RoleValid, "option": RoleOption, "option name": RoleOption,
 	"party": RoleOption, "candidate": RoleOption, "votes": RoleVotes, "share": RoleShare,
 	"percent": RoleShare, "%": RoleShare, "seats": RoleSeats, "declared seats": RoleSeats,
