@@ -25,6 +25,37 @@ func sheetMerges(ra io.ReaderAt, size int64) map[string][]cellRange {
 	if err != nil {
 		return nil
 	}
+	wb, err := readWorkbook(zr)
+	if err != nil {
+		return nil
+	}
+	out := map[string][]cellRange{}
+	for _, s := range wb.sheets {
+		if s.part != nil {
+			if m := scanMerges(s.part); len(m) > 0 {
+				out[s.name] = m
+			}
+		}
+	}
+	return out
+}
+
+// workbook is the structure of an .xlsx package: its sheets in workbook
+// order with the zip member holding each, and the shared strings part.
+type workbook struct {
+	files  map[string]*zip.File
+	sheets []sheetPart
+	sst    string // path of the shared strings part; "" when none is named
+}
+
+type sheetPart struct {
+	name string
+	path string    // e.g. xl/worksheets/sheet1.xml
+	part *zip.File // nil when the package lacks the member
+}
+
+// readWorkbook reads xl/workbook.xml and its relationships.
+func readWorkbook(zr *zip.Reader) (*workbook, error) {
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
 		files[f.Name] = f
@@ -38,12 +69,17 @@ func sheetMerges(ra io.ReaderAt, size int64) map[string][]cellRange {
 	var rels struct {
 		Rels []struct {
 			ID     string `xml:"Id,attr"`
+			Type   string `xml:"Type,attr"`
 			Target string `xml:"Target,attr"`
 		} `xml:"Relationship"`
 	}
-	if readXML(files["xl/workbook.xml"], &wb) != nil || readXML(files["xl/_rels/workbook.xml.rels"], &rels) != nil {
-		return nil
+	if err := readXML(files["xl/workbook.xml"], &wb); err != nil {
+		return nil, err
 	}
+	if err := readXML(files["xl/_rels/workbook.xml.rels"], &rels); err != nil {
+		return nil, err
+	}
+	out := &workbook{files: files}
 	target := map[string]string{}
 	for _, r := range rels.Rels {
 		t := r.Target
@@ -53,16 +89,15 @@ func sheetMerges(ra io.ReaderAt, size int64) map[string][]cellRange {
 			t = path.Join("xl", t)
 		}
 		target[r.ID] = t
-	}
-	out := map[string][]cellRange{}
-	for _, s := range wb.Sheets {
-		if f := files[target[s.RID]]; f != nil {
-			if m := scanMerges(f); len(m) > 0 {
-				out[s.Name] = m
-			}
+		if strings.HasSuffix(r.Type, "/sharedStrings") {
+			out.sst = t
 		}
 	}
-	return out
+	for _, s := range wb.Sheets {
+		t := target[s.RID]
+		out.sheets = append(out.sheets, sheetPart{name: s.Name, path: t, part: files[t]})
+	}
+	return out, nil
 }
 
 func readXML(f *zip.File, v any) error {

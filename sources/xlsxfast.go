@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,50 +63,18 @@ func openFastXLSX(b *blob, in Input) (Source, error) {
 	if err != nil {
 		return nil, errFastXLSX
 	}
-	files := map[string]*zip.File{}
-	for _, f := range zr.File {
-		files[f.Name] = f
-	}
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	var rels struct {
-		Rels []struct {
-			ID     string `xml:"Id,attr"`
-			Type   string `xml:"Type,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if readXML(files["xl/workbook.xml"], &wb) != nil || readXML(files["xl/_rels/workbook.xml.rels"], &rels) != nil {
+	wb, err := readWorkbook(zr)
+	if err != nil {
 		return nil, errFastXLSX
-	}
-	target := map[string]string{}
-	var sstPart string
-	for _, r := range rels.Rels {
-		t := r.Target
-		if strings.HasPrefix(t, "/") {
-			t = strings.TrimPrefix(t, "/")
-		} else {
-			t = path.Join("xl", t)
-		}
-		target[r.ID] = t
-		if strings.HasSuffix(r.Type, "/sharedStrings") {
-			sstPart = t
-		}
 	}
 	var names []string
 	parts := map[string]*zip.File{}
-	for _, s := range wb.Sheets {
-		t := target[s.RID]
-		f := files[t]
-		if f == nil || !strings.HasPrefix(t, "xl/worksheets/") {
+	for _, sp := range wb.sheets {
+		if sp.part == nil || !strings.HasPrefix(sp.path, "xl/worksheets/") {
 			return nil, errFastXLSX
 		}
-		names = append(names, s.Name)
-		parts[s.Name] = f
+		names = append(names, sp.name)
+		parts[sp.name] = sp.part
 	}
 	selected, err := selectSheets(names, in.Sheets)
 	if err != nil {
@@ -117,10 +84,11 @@ func openFastXLSX(b *blob, in Input) (Source, error) {
 	for _, n := range selected {
 		x.sheets = append(x.sheets, fastSheet{name: n, part: parts[n]})
 	}
+	sstPart := wb.sst
 	if sstPart == "" {
 		sstPart = "xl/sharedStrings.xml"
 	}
-	if f := files[sstPart]; f != nil {
+	if f := wb.files[sstPart]; f != nil {
 		if x.sst, err = readSharedStrings(f); err != nil {
 			return nil, fmt.Errorf("shared strings: %w", err)
 		}
