@@ -29,19 +29,7 @@ func LongCSV(dir string, rows int, seed uint64) (string, int64, error) {
 	stations := max(1, rows/len(Parties))
 	votes := make([]int, len(Parties))
 	for s := 1; s <= stations; s++ {
-		registered := 200 + rng.IntN(3000)
-		cast := registered * (30 + rng.IntN(60)) / 100
-		invalid := rng.IntN(1 + cast/40)
-		valid := cast - invalid
-		left := valid
-		for i := range votes {
-			if i == len(votes)-1 {
-				votes[i] = left
-				break
-			}
-			v := rng.IntN(1 + left/2)
-			votes[i], left = v, left-v
-		}
+		registered, cast, invalid, _ := station(rng, votes)
 		region := fmt.Sprintf("Область %d", s%17+1)
 		district := fmt.Sprintf("Район %d-%d", s%17+1, s%211)
 		for i, p := range Parties {
@@ -52,16 +40,41 @@ func LongCSV(dir string, rows int, seed uint64) (string, int64, error) {
 			fmt.Fprintf(w, "%s,%s,%d,%s,%d,%d,%d,%d\n", region, district, s, q, votes[i], registered, cast, invalid)
 		}
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return "", 0, err
+	size, err := finish(f, w)
+	return path, size, err
+}
+
+// finish flushes w, closes f and returns the file's size.
+func finish(f *os.File, w *bufio.Writer) (int64, error) {
+	err := w.Flush()
+	var size int64
+	if st, serr := f.Stat(); err == nil && serr == nil {
+		size = st.Size()
+	} else if err == nil {
+		err = serr
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return "", 0, err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return path, st.Size(), f.Close()
+	return size, err
+}
+
+// station draws one polling station's figures and fills votes (one per
+// party) so that they sum to valid = cast - invalid, cast <= registered.
+func station(rng *rand.Rand, votes []int) (registered, cast, invalid, valid int) {
+	registered = 200 + rng.IntN(3000)
+	cast = registered * (30 + rng.IntN(60)) / 100
+	invalid = rng.IntN(1 + cast/40)
+	valid = cast - invalid
+	left := valid
+	for i := range votes {
+		v := left
+		if i < len(votes)-1 {
+			v = rng.IntN(1 + left/2)
+		}
+		votes[i], left = v, left-v
+	}
+	return registered, cast, invalid, valid
 }
 
 // LongSpec writes a spec reading a LongCSV file and returns its path.

@@ -29,33 +29,17 @@ func WideCSV(dir string, stations int, seed uint64) (string, int64, error) {
 	}
 	fmt.Fprintf(w, "region,district,precinct_id,registered,ballots_cast,invalid,valid,%s\n", strings.Join(head, ","))
 	rng := rand.New(rand.NewPCG(seed, 2021))
+	votes := make([]int, len(Parties))
 	for s := 1; s <= stations; s++ {
-		registered := 200 + rng.IntN(3000)
-		cast := registered * (30 + rng.IntN(60)) / 100
-		invalid := rng.IntN(1 + cast/40)
-		valid := cast - invalid
+		registered, cast, invalid, valid := station(rng, votes)
 		fmt.Fprintf(w, "Область %d,Район %d-%d,%d,%d,%d,%d,%d", s%17+1, s%17+1, s%211, s, registered, cast, invalid, valid)
-		left := valid
-		for i := range Parties {
-			v := left
-			if i < len(Parties)-1 {
-				v = rng.IntN(1 + left/2)
-			}
-			left -= v
+		for _, v := range votes {
 			fmt.Fprintf(w, ",%d", v)
 		}
 		w.WriteByte('\n')
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return "", 0, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return "", 0, err
-	}
-	return path, st.Size(), f.Close()
+	size, err := finish(f, w)
+	return path, size, err
 }
 
 // WideSpec writes a spec reading a WideCSV file (or a workbook of the same
