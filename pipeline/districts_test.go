@@ -114,3 +114,28 @@ func TestSeatIndices(t *testing.T) {
 		t.Errorf("indices = %+v", ix)
 	}
 }
+
+// Units named by several key columns and no spec: precinct 2 of "Esil
+// district" must not take the id of a district named "Esil district 2",
+// else the district's precincts would be summed under the precinct.
+func TestKeyedUnitIDsDoNotCollide(t *testing.T) {
+	dir := t.TempDir()
+	csv := "district,precinct,registered,valid,A,B\n" +
+		"Esil district,1,100,80,50,30\n" +
+		"Esil district,2,100,70,40,30\n" +
+		"Esil district 2,1,100,90,60,30\n" +
+		"Esil district 2,2,100,60,30,30\n"
+	spec := "election: {id: keyed}\nsources: [{path: t.csv}]\n"
+	for name, body := range map[string]string{"spec.yaml": spec, "t.csv": csv} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := runSpec(t, filepath.Join(dir, "spec.yaml"), false)
+	if n := sum.Count(report.Warning); n != 0 {
+		t.Errorf("findings on a consistent table: %v", sum.Findings)
+	}
+	if sum.Tables["units"] != 4 {
+		t.Errorf("units = %d, want 4", sum.Tables["units"])
+	}
+}

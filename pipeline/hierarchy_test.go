@@ -87,9 +87,9 @@ North;D1;100;60;40
 North;D2;200;112;80
 `})
 	expectFindings(t, sum.Findings, []want{
-		{code: report.VotesSumMismatch, unit: "north-d2", expected: "200", actual: "192", row: 4, col: 3},
+		{code: report.VotesSumMismatch, unit: "north/d2", expected: "200", actual: "192", row: 4, col: 3},
 		{code: report.HierarchyMismatch, unit: "north", option: "a", expected: "180", actual: "172", row: 2, col: 4,
-			says: []string{"difference -8", `unit "north-d2"'s options also miss its valid ballots by -8`, "h.csv::4:4"}},
+			says: []string{"difference -8", `unit "north/d2"'s options also miss its valid ballots by -8`, "h.csv::4:4"}},
 	})
 }
 
@@ -109,13 +109,13 @@ South;S2;50;30;20
 	var ws []want
 	for _, c := range []struct{ opt, exp, act string }{{"", "300", "600"}, {"a", "180", "360"}, {"b", "120", "240"}} {
 		ws = append(ws, want{code: report.HierarchyMismatch, unit: "north", option: c.opt, expected: c.exp, actual: c.act,
-			says: []string{`unit "north-d1-d2" (h.csv::5) holds exactly the difference`}})
+			says: []string{`unit "north/d1-d2" (h.csv::5) holds exactly the difference`}})
 	}
 	for _, c := range []struct{ opt, exp, act string }{{"", "150", "200"}, {"a", "90", "120"}, {"b", "60", "80"}} {
 		ws = append(ws, want{code: report.HierarchyMismatch, unit: "south", option: c.opt, expected: c.exp, actual: c.act,
-			says: []string{`unit "south-s2" is counted twice (h.csv::8 and h.csv::9)`}})
+			says: []string{`unit "south/s2" is counted twice (h.csv::8 and h.csv::9)`}})
 	}
-	ws = append(ws, want{code: report.DuplicateUnit, unit: "south-s2", row: 9, says: []string{"same figures", "h.csv::8"}})
+	ws = append(ws, want{code: report.DuplicateUnit, unit: "south/s2", row: 9, says: []string{"same figures", "h.csv::8"}})
 	expectFindings(t, sum.Findings, ws)
 }
 
@@ -176,9 +176,9 @@ sources:
 		t.Fatalf("units %d votes %v levels %v", ct.Units, v, ct.Levels)
 	}
 	expectFindings(t, sum.Findings, []want{
-		{code: report.UnitNoFigures, unit: "allen-county-enclave", row: 4},
+		{code: report.UnitNoFigures, unit: "allen-county/enclave", row: 4},
 		{code: report.TotalMismatch, unit: "allen-county-total", option: "clinton", expected: "80", actual: "77",
-			says: []string{"difference -3", `may hold the missing 3: "allen-county-enclave" (k.csv::4)`}},
+			says: []string{"difference -3", `may hold the missing 3: "allen-county/enclave" (k.csv::4)`}},
 		{code: report.TotalMismatch, unit: "grand-total", option: "clinton", expected: "92", actual: "89", row: 10, col: 5,
 			says: []string{"the 6 precinct units of its table"}},
 	})
@@ -193,7 +193,7 @@ North;D1;100;60;40
 North;D1;100;61;39
 `})
 	expectFindings(t, sum.Findings, []want{
-		{code: report.ConflictingUnit, unit: "north-d1", option: "a", expected: "60", actual: "61", row: 3, col: 4},
+		{code: report.ConflictingUnit, unit: "north/d1", option: "a", expected: "60", actual: "61", row: 3, col: 4},
 	})
 	sum = runText(t, `
 election: {id: p}

@@ -159,14 +159,22 @@ func (sr *sourceReader) nameUnit(row sources.Row) (id, name, parent, level strin
 		}
 		if len(vals) > 0 {
 			name = strings.Join(vals, ", ")
+			keyed := false
 			if ref >= 0 && idCol >= 0 && strings.TrimSpace(row.Cell(idCol)) != "" {
 				// Rows name their parent by its number: the number is the id.
 				id = Slug(row.Cell(idCol))
 			} else {
 				id = Slug(strings.Join(vals, " "))
+				keyed = true
 			}
 			if parent == "" && len(vals) > 1 {
 				parent = Slug(strings.Join(vals[:len(vals)-1], " "))
+				if keyed {
+					// "parent/last", as for a parent column of names: joined
+					// with '-', precinct 2 of "Esil district" would take the
+					// id of a district named "Esil district 2".
+					id = parent + "/" + Slug(vals[len(vals)-1])
+				}
 			}
 		}
 	}
