@@ -142,7 +142,8 @@ read; 4 outputs could not be written, an interrupted run, or an internal
 error; 5 another run holds the output folder's lock (try again, or --wait).
 
 Environment: SOURCE_DATE_EPOCH (seconds since 1970) dates a release's
-manifest and files, which otherwise hold no time; NO_COLOR turns colour off.`,
+manifest and files, which otherwise hold no time; NO_COLOR turns colour off;
+GOGC sets the garbage collector's target (tally's default is 50, for low memory).`,
 		Example: `  tally run testdata/kz-2021/pipeline.yaml --out out/kz-2021
   tally validate testdata/kz-2021/pipeline.yaml --fail-on warning`,
 		SilenceUsage:  true,
