@@ -16,19 +16,7 @@ import (
 func BenchmarkRunWide(b *testing.B) {
 	for _, stations := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("stations=%d", stations), func(b *testing.B) {
-			dir := b.TempDir()
-			csv, size, err := testkit.WideCSV(dir, stations, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			specPath, err := testkit.WideSpec(dir, csv)
-			if err != nil {
-				b.Fatal(err)
-			}
-			spec, err := LoadSpec(specPath)
-			if err != nil {
-				b.Fatal(err)
-			}
+			spec, size := benchSpec(b, func(dir string) (string, int64, error) { return testkit.WideCSV(dir, stations, 1) }, testkit.WideSpec)
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {
