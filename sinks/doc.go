@@ -18,9 +18,8 @@
 //
 // The same batches give the same bytes whatever their sizes: Parquet row
 // groups and Arrow IPC batches are cut at fixed row counts (the constants
-// Parquet* and ArrowBatchRows), Parquet dictionaries never fall back to
-// plain pages (which would make arrow-go list page encodings in map
-// order), metadata keys are written sorted, and no wall-clock time is
+// Parquet* and ArrowBatchRows), whether a Parquet column chunk has a
+// dictionary depends only on its own rows (package pqwriter), metadata keys are written sorted, and no wall-clock time is
 // written unless the caller passes one in the metadata. Every file records
 // its writer settings (Settings) in its metadata.
 //

@@ -68,10 +68,11 @@ type Options struct {
 const (
 	ParquetRowGroupRows = 32 << 10 // rows per Parquet row group (the last shorter)
 	ParquetZstdLevel    = 1        // zstd level of Parquet pages
-	// ParquetDictionaryLimit is the largest dictionary of a column chunk,
-	// far above what a row group holds, so no chunk falls back from
-	// dictionary to plain pages (see newParquet).
-	ParquetDictionaryLimit = 1 << 30
+	// ParquetDictionaryLimit is the most dictionary entries a column chunk
+	// of a full row group may have: a chunk with more distinct values than
+	// half its rows (shares, unit ids of the units table) is written plain,
+	// where a dictionary would only add the indices (see package pqwriter).
+	ParquetDictionaryLimit = ParquetRowGroupRows / 2
 	ArrowBatchRows         = 16 << 10 // rows per Arrow IPC record batch (the last shorter)
 )
 
@@ -115,7 +116,7 @@ type CSVSettings struct {
 func Settings(opt Options) Writers {
 	w := Writers{
 		Parquet: ParquetSettings{Compression: "zstd", CompressionLevel: ParquetZstdLevel, RowGroupRows: opt.rowGroupRows(),
-			Dictionary: true, DictionaryLimit: ParquetDictionaryLimit, Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
+			Dictionary: true, DictionaryLimit: opt.rowGroupRows() / 2, Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
 		Arrow: ArrowSettings{Format: "file", BatchRows: ArrowBatchRows, Compression: "none"},
 		CSV:   CSVSettings{Encoding: "utf-8", Delimiter: ",", Header: true, LineEnd: "\n", Null: ""},
 	}

@@ -1,0 +1,227 @@
+package pqwriter
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// chunkEncoder turns a column's gathered values into a column chunk: a
+// dictionary page (unless the chunk is plain) and one data page, each
+// compressed with zstd. Each encoding goroutine has its own.
+type chunkEncoder struct {
+	z    *zstd.Encoder
+	body []byte
+	ints []uint32
+}
+
+// chunkMeta is what the footer records of a chunk; offsets are relative to
+// the chunk's start until the writer places it.
+type chunkMeta struct {
+	start        int64
+	dataOffset   int64
+	dictOffset   int64 // -1: no dictionary page
+	uncompressed int64
+	compressed   int64
+	nulls        int
+	hasStats     bool
+	min, max     []byte
+}
+
+func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
+	m := chunkMeta{dictOffset: -1, nulls: c.nulls}
+	var out []byte
+	dict := !c.plain && c.kind != kBool && c.dictLen() > 0
+	if !c.plain && !dict {
+		c.plain = true // no values at all: nothing to look up
+	}
+	if dict {
+		e.body = c.appendDict(e.body[:0])
+		m.dictOffset = 0
+		out = e.page(out, &m, pageDict, c.dictLen(), encPlain)
+	}
+	// The data page: definition levels, then the values.
+	body := e.body[:0]
+	if c.nullable {
+		body = append(body, 0, 0, 0, 0)
+		body = appendHybrid(body, c.defs, 1)
+		binary.LittleEndian.PutUint32(body, uint32(len(body)-4))
+	}
+	enc := int32(encPlain)
+	if dict {
+		enc = encRLEDict
+		w := bitWidth(uint32(c.dictLen() - 1))
+		body = append(body, byte(w))
+		body = appendHybrid(body, c.idx, w)
+	} else {
+		body = c.appendPlain(body)
+	}
+	e.body = body
+	m.dataOffset = int64(len(out))
+	out = e.page(out, &m, pageData, rows, enc)
+	m.hasStats, m.min, m.max = c.stats()
+	return out, m, nil
+}
+
+// page compresses e.body and appends it with its header.
+func (e *chunkEncoder) page(out []byte, m *chunkMeta, typ int32, values int, enc int32) []byte {
+	comp := e.z.EncodeAll(e.body, nil)
+	t := &thrift{}
+	t.begin()
+	t.i32(1, typ)
+	t.i32(2, int32(len(e.body)))
+	t.i32(3, int32(len(comp)))
+	if typ == pageDict {
+		t.structField(7)
+		t.i32(1, int32(values))
+		t.i32(2, enc)
+		t.end()
+	} else {
+		t.structField(5)
+		t.i32(1, int32(values))
+		t.i32(2, enc)
+		t.i32(3, encRLE)
+		t.i32(4, encRLE)
+		t.end()
+	}
+	t.end()
+	m.uncompressed += int64(len(t.b) + len(e.body))
+	m.compressed += int64(len(t.b) + len(comp))
+	out = append(out, t.b...)
+	return append(out, comp...)
+}
+
+func (c *column) dictLen() int {
+	if c.kind == kString {
+		return len(c.svals)
+	}
+	return len(c.nvals)
+}
+
+func (c *column) appendDict(b []byte) []byte {
+	if c.kind == kString {
+		for _, s := range c.svals {
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
+			b = append(b, s...)
+		}
+		return b
+	}
+	for _, v := range c.nvals {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+func (c *column) appendPlain(b []byte) []byte {
+	switch c.kind {
+	case kString:
+		for _, s := range c.sdata {
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
+			b = append(b, s...)
+		}
+	case kBool:
+		var acc byte
+		for i, v := range c.bools {
+			if v {
+				acc |= 1 << (i % 8)
+			}
+			if i%8 == 7 {
+				b = append(b, acc)
+				acc = 0
+			}
+		}
+		if len(c.bools)%8 != 0 {
+			b = append(b, acc)
+		}
+	default:
+		for _, v := range c.ndata {
+			b = binary.LittleEndian.AppendUint64(b, v)
+		}
+	}
+	return b
+}
+
+// stats returns the chunk's smallest and largest value in the encoding of
+// Parquet statistics (strings by unsigned byte order, NaN left out, a zero
+// minimum as -0 and a zero maximum as +0).
+func (c *column) stats() (bool, []byte, []byte) {
+	switch c.kind {
+	case kString:
+		var lo, hi []byte
+		first := true
+		visit := func(s []byte) {
+			if first || bytes.Compare(s, lo) < 0 {
+				lo = s
+			}
+			if first || bytes.Compare(s, hi) > 0 {
+				hi = s
+			}
+			first = false
+		}
+		if c.plain {
+			for _, s := range c.sdata {
+				visit(s)
+			}
+		} else {
+			for _, s := range c.svals {
+				visit([]byte(s))
+			}
+		}
+		if first {
+			return false, nil, nil
+		}
+		return true, bytes.Clone(lo), bytes.Clone(hi)
+	case kBool:
+		if len(c.bools) == 0 {
+			return false, nil, nil
+		}
+		lo, hi := byte(1), byte(0)
+		for _, v := range c.bools {
+			if v {
+				hi = 1
+			} else {
+				lo = 0
+			}
+		}
+		return true, []byte{lo}, []byte{hi}
+	}
+	vals := c.ndata
+	if !c.plain {
+		vals = c.nvals
+	}
+	if c.kind == kInt64 {
+		if len(vals) == 0 {
+			return false, nil, nil
+		}
+		lo, hi := int64(vals[0]), int64(vals[0])
+		for _, u := range vals {
+			v := int64(u)
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		return true, le64(uint64(lo)), le64(uint64(hi))
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	seen := false
+	for _, u := range vals {
+		v := math.Float64frombits(u)
+		if math.IsNaN(v) {
+			continue
+		}
+		seen = true
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if !seen {
+		return false, nil, nil
+	}
+	if lo == 0 {
+		lo = math.Copysign(0, -1)
+	}
+	if hi == 0 {
+		hi = 0
+	}
+	return true, le64(math.Float64bits(lo)), le64(math.Float64bits(hi))
+}
+
+func le64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }

@@ -1,0 +1,101 @@
+package pqwriter
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// The RLE / bit-packing hybrid of Parquet's definition levels and
+// dictionary indices. A run of eight or more equal values is written as a
+// repeat (count, value); everything else as groups of eight values packed
+// in width bits each, least significant bit first.
+
+// maxLiteralGroups bounds one bit-packed run, so that its header stays a
+// single byte as the format's reference writer does.
+const maxLiteralGroups = 63
+
+// bitWidth returns the bits needed for values up to max (at least 1).
+func bitWidth(max uint32) int {
+	if max == 0 {
+		return 1
+	}
+	return bits.Len32(max)
+}
+
+// appendHybrid appends vals (each below 1<<width) in the hybrid encoding.
+func appendHybrid(dst []byte, vals []uint32, width int) []byte {
+	n := len(vals)
+	lit := 0 // start of the values not yet written
+	i := 0
+	for i < n {
+		v := vals[i]
+		r := 1
+		for i+r < n && vals[i+r] == v {
+			r++
+		}
+		if r < 8 {
+			i += r
+			continue
+		}
+		// Pending literals must fill whole groups of eight: borrow the
+		// head of the run to complete the last group.
+		if pend := i - lit; pend > 0 {
+			k := (8 - pend%8) % 8
+			i += k
+			r -= k
+			dst = appendPacked(dst, vals[lit:i], width)
+			lit = i
+			if r < 8 {
+				i += r
+				continue
+			}
+		}
+		dst = appendRepeat(dst, v, r, width)
+		i += r
+		lit = i
+	}
+	if lit < n {
+		dst = appendPacked(dst, vals[lit:], width)
+	}
+	return dst
+}
+
+func appendRepeat(dst []byte, v uint32, count, width int) []byte {
+	dst = binary.AppendUvarint(dst, uint64(count)<<1)
+	for b := 0; b < (width+7)/8; b++ {
+		dst = append(dst, byte(v>>(8*b)))
+	}
+	return dst
+}
+
+// appendPacked writes vals as bit-packed runs; the last group is padded
+// with zeros, which readers skip since they know how many values a page
+// holds.
+func appendPacked(dst []byte, vals []uint32, width int) []byte {
+	for len(vals) > 0 {
+		groups := (len(vals) + 7) / 8
+		if groups > maxLiteralGroups {
+			groups = maxLiteralGroups
+		}
+		take := min(groups*8, len(vals))
+		dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
+		var acc uint64
+		nbits := 0
+		for j := 0; j < groups*8; j++ {
+			var v uint32
+			if j < take {
+				v = vals[j]
+			}
+			acc |= uint64(v) << nbits
+			nbits += width
+			for nbits >= 8 {
+				dst = append(dst, byte(acc))
+				acc >>= 8
+				nbits -= 8
+			}
+		}
+		// groups*8*width is a whole number of bytes: nothing is left.
+		vals = vals[take:]
+	}
+	return dst
+}

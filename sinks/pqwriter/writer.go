@@ -1,0 +1,688 @@
+// Package pqwriter writes tally's flat tables as Parquet files.
+//
+// It handles only what tally's tables need: a flat schema of required or
+// optional BYTE_ARRAY (UTF-8 string), INT64, DOUBLE and BOOLEAN columns,
+// one zstd-compressed dictionary page and one data page (format v1) per
+// column chunk, and chunk statistics. In exchange it writes a row for a
+// few nanoseconds a value: input that arrives dictionary-encoded (an
+// Arrow dictionary array, as tally's result tables are built) is
+// re-indexed once per distinct value and batch rather than hashed per
+// row, plain strings are compared with the previous value before being
+// hashed, counts go through an open-addressing table with no allocation,
+// and a row group's column chunks are encoded on all cores.
+//
+// Output is deterministic: the bytes depend only on the rows, never on how
+// they were split into batches or on the number of cores. A row group
+// holds exactly RowGroupRows rows (the last fewer); dictionaries are in
+// order of first appearance; a chunk whose dictionary would exceed half
+// its rows is written plain instead.
+package pqwriter
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Options configure a Writer.
+type Options struct {
+	RowGroupRows int         // rows per row group; required, > 0
+	ZstdLevel    int         // zstd level as the zstd tool numbers them (1 fastest)
+	Metadata     [][2]string // key-value pairs for the footer, in the order given
+	CreatedBy    string      // the footer's created_by
+	ArrowSchema  bool        // also store the Arrow schema (key ARROW:schema)
+	Parallel     int         // column chunks encoded at once; 0 means GOMAXPROCS
+}
+
+// Parquet's enumerations, as the format's Thrift definition numbers them.
+const (
+	typeBoolean   = 0
+	typeInt64     = 2
+	typeDouble    = 5
+	typeByteArray = 6
+
+	repRequired = 0
+	repOptional = 1
+
+	encPlain     = 0
+	encRLE       = 3
+	encRLEDict   = 8
+	codecZstd    = 6
+	pageData     = 0
+	pageDict     = 2
+	convertedUTF = 0
+)
+
+type kind int
+
+const (
+	kString kind = iota
+	kInt64
+	kFloat64
+	kBool
+)
+
+// Writer writes one Parquet file. It is not safe for concurrent use.
+type Writer struct {
+	w       io.Writer
+	off     int64
+	schema  *arrow.Schema
+	opt     Options
+	cols    []*column
+	rows    int // rows in the current row group
+	total   int64
+	groups  []groupMeta
+	encs    []*chunkEncoder
+	err     error
+	started bool
+}
+
+type groupMeta struct {
+	rows       int
+	offset     int64
+	bytes      int64 // uncompressed
+	compressed int64
+	chunks     []chunkMeta
+}
+
+// New returns a Writer of the given schema's columns: string, int64,
+// float64 and boolean fields, nullable or not.
+func New(w io.Writer, schema *arrow.Schema, opt Options) (*Writer, error) {
+	if opt.RowGroupRows <= 0 {
+		return nil, errors.New("pqwriter: RowGroupRows must be positive")
+	}
+	wr := &Writer{w: w, schema: schema, opt: opt}
+	for _, f := range schema.Fields() {
+		var k kind
+		switch f.Type.ID() {
+		case arrow.STRING:
+			k = kString
+		case arrow.INT64:
+			k = kInt64
+		case arrow.FLOAT64:
+			k = kFloat64
+		case arrow.BOOL:
+			k = kBool
+		default:
+			return nil, fmt.Errorf("pqwriter: column %q has type %s, which tally's tables do not use", f.Name, f.Type)
+		}
+		wr.cols = append(wr.cols, newColumn(f.Name, k, f.Nullable, opt.RowGroupRows))
+	}
+	par := opt.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	par = max(1, min(par, len(wr.cols)))
+	for range par {
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(opt.ZstdLevel)),
+			zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
+		if err != nil {
+			return nil, err
+		}
+		wr.encs = append(wr.encs, &chunkEncoder{z: enc})
+	}
+	return wr, nil
+}
+
+// Write appends a batch's rows. Its columns must match the schema, except
+// that a string column may come as a dictionary array of strings.
+func (w *Writer) Write(rec arrow.RecordBatch) error {
+	if w.err != nil {
+		return w.err
+	}
+	if int(rec.NumCols()) != len(w.cols) {
+		return fmt.Errorf("pqwriter: batch has %d columns, the file %d", rec.NumCols(), len(w.cols))
+	}
+	n := int(rec.NumRows())
+	for start := 0; start < n; {
+		take := min(n-start, w.opt.RowGroupRows-w.rows)
+		for i, c := range w.cols {
+			if err := c.add(rec.Column(i), start, start+take); err != nil {
+				w.err = err
+				return err
+			}
+		}
+		w.rows += take
+		start += take
+		if w.rows == w.opt.RowGroupRows {
+			if err := w.flush(); err != nil {
+				w.err = err
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var magic = []byte("PAR1")
+
+func (w *Writer) write(p []byte) error {
+	n, err := w.w.Write(p)
+	w.off += int64(n)
+	return err
+}
+
+// flush encodes the current row group's column chunks, on up to Parallel
+// goroutines, and writes them in column order.
+func (w *Writer) flush() error {
+	if w.rows == 0 {
+		return nil
+	}
+	if !w.started {
+		if err := w.write(magic); err != nil {
+			return err
+		}
+		w.started = true
+	}
+	out := make([][]byte, len(w.cols))
+	metas := make([]chunkMeta, len(w.cols))
+	errs := make([]error, len(w.cols))
+	next := make(chan int, len(w.cols))
+	for i := range w.cols {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for _, enc := range w.encs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], metas[i], errs[i] = enc.encode(w.cols[i], w.rows)
+			}
+		}()
+	}
+	wg.Wait()
+	g := groupMeta{rows: w.rows, offset: w.off}
+	for i := range w.cols {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		m := metas[i]
+		m.dataOffset += w.off
+		if m.dictOffset >= 0 {
+			m.dictOffset += w.off
+		}
+		m.start = w.off
+		if err := w.write(out[i]); err != nil {
+			return err
+		}
+		g.bytes += m.uncompressed
+		g.compressed += m.compressed
+		g.chunks = append(g.chunks, m)
+		w.cols[i].reset()
+	}
+	w.groups = append(w.groups, g)
+	w.total += int64(w.rows)
+	w.rows = 0
+	return nil
+}
+
+// Close writes the last row group and the footer. It does not close the
+// underlying writer.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if !w.started {
+		if err := w.write(magic); err != nil {
+			return err
+		}
+	}
+	footer, err := w.footer()
+	if err != nil {
+		return err
+	}
+	footer = binary.LittleEndian.AppendUint32(footer, uint32(len(footer)))
+	footer = append(footer, magic...)
+	for _, e := range w.encs {
+		e.z.Close()
+	}
+	return w.write(footer)
+}
+
+func (w *Writer) footer() ([]byte, error) {
+	t := &thrift{}
+	t.begin()
+	t.i32(1, 2) // version
+	t.list(2, tStruct, len(w.cols)+1)
+	t.begin()
+	t.str(4, "schema")
+	t.i32(5, int32(len(w.cols)))
+	t.end()
+	for _, c := range w.cols {
+		t.begin()
+		t.i32(1, c.physical())
+		rep := int32(repRequired)
+		if c.nullable {
+			rep = repOptional
+		}
+		t.i32(3, rep)
+		t.str(4, c.name)
+		if c.kind == kString {
+			t.i32(6, convertedUTF)
+			t.structField(10) // logicalType
+			t.structField(1)  // STRING
+			t.end()
+			t.end()
+		}
+		t.end()
+	}
+	t.i64(3, w.total)
+	t.list(4, tStruct, len(w.groups))
+	for gi, g := range w.groups {
+		t.begin()
+		t.list(1, tStruct, len(g.chunks))
+		for ci, m := range g.chunks {
+			c := w.cols[ci]
+			t.begin()
+			t.i64(2, m.start)
+			t.structField(3)
+			t.i32(1, c.physical())
+			encs := []int32{encPlain, encRLE}
+			if m.dictOffset >= 0 {
+				encs = append(encs, encRLEDict)
+			}
+			t.list(2, tI32, len(encs))
+			for _, e := range encs {
+				t.elemI32(e)
+			}
+			t.list(3, tBinary, 1)
+			t.elemStr(c.name)
+			t.i32(4, codecZstd)
+			t.i64(5, int64(g.rows))
+			t.i64(6, m.uncompressed)
+			t.i64(7, m.compressed)
+			t.i64(9, m.dataOffset)
+			if m.dictOffset >= 0 {
+				t.i64(11, m.dictOffset)
+			}
+			t.structField(12)
+			t.i64(3, int64(m.nulls))
+			if m.hasStats {
+				t.binary(5, m.max)
+				t.binary(6, m.min)
+			}
+			t.end()
+			t.end() // meta_data
+			t.end() // chunk
+		}
+		t.i64(2, g.bytes)
+		t.i64(3, int64(g.rows))
+		t.i64(5, g.offset)
+		t.i64(6, g.compressed)
+		t.i16(7, int16(gi))
+		t.end()
+	}
+	kv := w.opt.Metadata
+	if w.opt.ArrowSchema {
+		s, err := serializeSchema(w.schema)
+		if err != nil {
+			return nil, err
+		}
+		kv = append(kv[:len(kv):len(kv)], [2]string{"ARROW:schema", s})
+	}
+	if len(kv) > 0 {
+		t.list(5, tStruct, len(kv))
+		for _, p := range kv {
+			t.begin()
+			t.str(1, p[0])
+			t.str(2, p[1])
+			t.end()
+		}
+	}
+	if w.opt.CreatedBy != "" {
+		t.str(6, w.opt.CreatedBy)
+	}
+	t.list(7, tStruct, len(w.cols))
+	for range w.cols {
+		t.begin()
+		t.structField(1) // TYPE_ORDER
+		t.end()
+		t.end()
+	}
+	t.end()
+	return t.b, nil
+}
+
+// serializeSchema encodes the Arrow schema as Arrow IPC stream bytes in
+// base64, the form Arrow's Parquet readers look for to restore types.
+func serializeSchema(s *arrow.Schema) (string, error) {
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(s))
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+// column gathers one column's values for the current row group.
+type column struct {
+	name     string
+	kind     kind
+	nullable bool
+	limit    int // most dictionary entries before the chunk goes plain
+
+	defs  []uint32 // definition levels (nullable columns)
+	nulls int
+
+	plain bool     // the chunk has left (or never used) its dictionary
+	idx   []uint32 // dictionary index of every non-null value
+
+	// strings
+	smap  map[string]uint32
+	svals []string
+	prev  string
+	pidx  uint32
+	havep bool
+	sdata [][]byte // plain mode values
+	// int64 / float64 (as bits)
+	nmap  numTable
+	nvals []uint64
+	ndata []uint64 // plain mode values
+	// bool
+	bools []bool
+
+	remap []int32 // dictionary input: the input's index -> ours, -1 unseen
+}
+
+func newColumn(name string, k kind, nullable bool, rows int) *column {
+	c := &column{name: name, kind: k, nullable: nullable, limit: max(rows/2, 1)}
+	switch k {
+	case kString:
+		c.smap = map[string]uint32{}
+	case kBool:
+		c.plain = true
+	}
+	return c
+}
+
+func (c *column) physical() int32 {
+	switch c.kind {
+	case kString:
+		return typeByteArray
+	case kInt64:
+		return typeInt64
+	case kFloat64:
+		return typeDouble
+	}
+	return typeBoolean
+}
+
+func (c *column) reset() {
+	c.defs = c.defs[:0]
+	c.nulls = 0
+	c.idx = c.idx[:0]
+	c.plain = c.kind == kBool
+	clear(c.smap)
+	c.svals = c.svals[:0]
+	c.havep = false
+	c.sdata = c.sdata[:0]
+	c.nmap.reset()
+	c.nvals = c.nvals[:0]
+	c.ndata = c.ndata[:0]
+	c.bools = c.bools[:0]
+}
+
+// add appends rows [from, to) of a.
+func (c *column) add(a arrow.Array, from, to int) error {
+	if a.NullN() > 0 && !c.nullable {
+		for i := from; i < to; i++ {
+			if a.IsNull(i) {
+				return fmt.Errorf("pqwriter: column %q is required but row %d is null", c.name, i)
+			}
+		}
+	}
+	if c.nullable {
+		for i := from; i < to; i++ {
+			if a.IsNull(i) {
+				c.defs = append(c.defs, 0)
+				c.nulls++
+			} else {
+				c.defs = append(c.defs, 1)
+			}
+		}
+	}
+	switch c.kind {
+	case kString:
+		switch v := a.(type) {
+		case *array.String:
+			for i := from; i < to; i++ {
+				if v.IsValid(i) {
+					c.addString(v.Value(i))
+				}
+			}
+		case *array.Dictionary:
+			return c.addDict(v, from, to)
+		default:
+			return fmt.Errorf("pqwriter: column %q: want strings, got %s", c.name, a.DataType())
+		}
+	case kInt64:
+		v, ok := a.(*array.Int64)
+		if !ok {
+			return fmt.Errorf("pqwriter: column %q: want int64, got %s", c.name, a.DataType())
+		}
+		vals := v.Int64Values()
+		for i := from; i < to; i++ {
+			if v.IsValid(i) {
+				c.addNum(uint64(vals[i]))
+			}
+		}
+	case kFloat64:
+		v, ok := a.(*array.Float64)
+		if !ok {
+			return fmt.Errorf("pqwriter: column %q: want float64, got %s", c.name, a.DataType())
+		}
+		vals := v.Float64Values()
+		for i := from; i < to; i++ {
+			if v.IsValid(i) {
+				c.addNum(math.Float64bits(vals[i]))
+			}
+		}
+	case kBool:
+		v, ok := a.(*array.Boolean)
+		if !ok {
+			return fmt.Errorf("pqwriter: column %q: want booleans, got %s", c.name, a.DataType())
+		}
+		for i := from; i < to; i++ {
+			if v.IsValid(i) {
+				c.bools = append(c.bools, v.Value(i))
+			}
+		}
+	}
+	return nil
+}
+
+func (c *column) addString(s string) {
+	if c.plain {
+		c.sdata = append(c.sdata, []byte(s))
+		return
+	}
+	if c.havep && s == c.prev {
+		c.idx = append(c.idx, c.pidx)
+		return
+	}
+	k, ok := c.smap[s]
+	if !ok {
+		k = uint32(len(c.svals))
+		if int(k) >= c.limit {
+			c.toPlain()
+			c.sdata = append(c.sdata, []byte(s))
+			return
+		}
+		s = string([]byte(s)) // the batch's buffers are not ours to keep
+		c.smap[s] = k
+		c.svals = append(c.svals, s)
+	}
+	c.prev, c.pidx, c.havep = c.svals[k], k, true
+	c.idx = append(c.idx, k)
+}
+
+// addDict appends a dictionary array's rows, looking each of its distinct
+// values up once.
+func (c *column) addDict(d *array.Dictionary, from, to int) error {
+	dict, ok := d.Dictionary().(*array.String)
+	if !ok {
+		return fmt.Errorf("pqwriter: column %q: want a dictionary of strings, got %s", c.name, d.DataType())
+	}
+	if cap(c.remap) < dict.Len() {
+		c.remap = make([]int32, dict.Len())
+	}
+	c.remap = c.remap[:dict.Len()]
+	for i := range c.remap {
+		c.remap[i] = -1
+	}
+	for i := from; i < to; i++ {
+		if !d.IsValid(i) {
+			continue
+		}
+		j := d.GetValueIndex(i)
+		if c.plain {
+			c.sdata = append(c.sdata, []byte(dict.Value(j)))
+			continue
+		}
+		k := c.remap[j]
+		if k < 0 {
+			before := len(c.idx)
+			c.addString(dict.Value(j))
+			if c.plain {
+				continue
+			}
+			if len(c.idx) == before+1 {
+				k = int32(c.idx[before])
+				c.remap[j] = k
+			}
+			continue
+		}
+		c.idx = append(c.idx, uint32(k))
+	}
+	return nil
+}
+
+func (c *column) addNum(v uint64) {
+	if c.plain {
+		c.ndata = append(c.ndata, v)
+		return
+	}
+	k, ok := c.nmap.get(v, uint32(len(c.nvals)))
+	if !ok {
+		if int(k) >= c.limit {
+			c.toPlain()
+			c.ndata = append(c.ndata, v)
+			return
+		}
+		c.nvals = append(c.nvals, v)
+	}
+	c.idx = append(c.idx, k)
+}
+
+// toPlain turns the chunk's values so far from dictionary indices into
+// plain values; the rest of the chunk is written plain.
+func (c *column) toPlain() {
+	c.plain = true
+	switch c.kind {
+	case kString:
+		for _, k := range c.idx {
+			c.sdata = append(c.sdata, []byte(c.svals[k]))
+		}
+	default:
+		for _, k := range c.idx {
+			c.ndata = append(c.ndata, c.nvals[k])
+		}
+	}
+	c.idx = c.idx[:0]
+	for i := range c.remap {
+		c.remap[i] = -1
+	}
+}
+
+// numTable maps 64-bit values to dictionary indices: open addressing with
+// linear probing, no allocation per value.
+type numTable struct {
+	keys  []uint64
+	vals  []uint32 // index + 1; 0 marks an empty slot
+	n     int
+	shift uint
+}
+
+func (t *numTable) reset() {
+	if t.n > 0 {
+		clear(t.vals)
+		t.n = 0
+	}
+}
+
+// get returns v's index, inserting it with index next if absent (ok false).
+func (t *numTable) get(v uint64, next uint32) (uint32, bool) {
+	if t.keys == nil || 2*(t.n+1) > len(t.keys) {
+		t.grow()
+	}
+	mask := uint64(len(t.keys) - 1)
+	h := (v * 0x9e3779b97f4a7c15) >> t.shift
+	for {
+		s := h & mask
+		switch t.vals[s] {
+		case 0:
+			t.keys[s] = v
+			t.vals[s] = next + 1
+			t.n++
+			return next, false
+		default:
+			if t.keys[s] == v {
+				return t.vals[s] - 1, true
+			}
+		}
+		h++
+	}
+}
+
+func (t *numTable) grow() {
+	size := 1024
+	if t.keys != nil {
+		size = 2 * len(t.keys)
+	}
+	oldK, oldV := t.keys, t.vals
+	t.keys = make([]uint64, size)
+	t.vals = make([]uint32, size)
+	t.shift = uint(64 - bitsLen(size-1))
+	t.n = 0
+	for i, v := range oldV {
+		if v != 0 {
+			t.insert(oldK[i], v)
+		}
+	}
+}
+
+func (t *numTable) insert(k uint64, v uint32) {
+	mask := uint64(len(t.keys) - 1)
+	h := (k * 0x9e3779b97f4a7c15) >> t.shift
+	for t.vals[h&mask] != 0 {
+		h++
+	}
+	t.keys[h&mask] = k
+	t.vals[h&mask] = v
+	t.n++
+}
+
+func bitsLen(x int) int {
+	n := 0
+	for x > 0 {
+		n++
+		x >>= 1
+	}
+	return n
+}

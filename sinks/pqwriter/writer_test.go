@@ -1,0 +1,486 @@
+package pqwriter
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"pgregory.net/rapid"
+)
+
+// tb is what the helpers need of *testing.T and *rapid.T.
+type tb interface {
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// table is a test table held as Go values: nil is null.
+type table struct {
+	schema *arrow.Schema
+	cols   [][]any
+}
+
+func (t table) rows() int { return len(t.cols[0]) }
+
+// genTable draws a table of every column kind, with few or many distinct
+// values, nulls where the column allows them.
+func genTable(rt *rapid.T) table {
+	ncols := rapid.IntRange(1, 6).Draw(rt, "ncols")
+	rows := rapid.IntRange(0, 300).Draw(rt, "rows")
+	var fields []arrow.Field
+	var cols [][]any
+	for i := range ncols {
+		k := kind(rapid.IntRange(0, 3).Draw(rt, "kind"))
+		nullable := rapid.Bool().Draw(rt, "nullable")
+		distinct := rapid.IntRange(1, 400).Draw(rt, "distinct")
+		var typ arrow.DataType
+		switch k {
+		case kString:
+			typ = arrow.BinaryTypes.String
+		case kInt64:
+			typ = arrow.PrimitiveTypes.Int64
+		case kFloat64:
+			typ = arrow.PrimitiveTypes.Float64
+		default:
+			typ = arrow.FixedWidthTypes.Boolean
+		}
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("c%d", i), Type: typ, Nullable: nullable})
+		col := make([]any, rows)
+		for r := range col {
+			if nullable && rapid.IntRange(0, 4).Draw(rt, "null") == 0 {
+				continue
+			}
+			v := rapid.IntRange(0, distinct-1).Draw(rt, "v")
+			switch k {
+			case kString:
+				col[r] = []string{"", "Nur Otan", "Ақ жол", "a,b", "x"}[v%5] + fmt.Sprint(v/5)
+			case kInt64:
+				col[r] = int64(v) * []int64{1, -1, 1 << 40}[v%3]
+			case kFloat64:
+				col[r] = []float64{float64(v) / 7, -float64(v), 0, math.Copysign(0, -1), math.Inf(1)}[v%5]
+			default:
+				col[r] = v%2 == 0
+			}
+		}
+		cols = append(cols, col)
+	}
+	return table{schema: arrow.NewSchema(fields, nil), cols: cols}
+}
+
+// batch builds rows [from, to) as a record; string columns become
+// dictionary arrays where dict says so.
+func (t table) batch(from, to int, dict bool) arrow.RecordBatch {
+	mem := memory.DefaultAllocator
+	var arrs []arrow.Array
+	var fields []arrow.Field
+	for i, f := range t.schema.Fields() {
+		col := t.cols[i][from:to]
+		var a arrow.Array
+		switch f.Type.ID() {
+		case arrow.STRING:
+			if dict {
+				dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+				b := array.NewDictionaryBuilder(mem, dt).(*array.BinaryDictionaryBuilder)
+				for _, v := range col {
+					if v == nil {
+						b.AppendNull()
+					} else {
+						b.AppendString(v.(string))
+					}
+				}
+				a = b.NewArray()
+				f.Type = dt
+			} else {
+				b := array.NewStringBuilder(mem)
+				for _, v := range col {
+					if v == nil {
+						b.AppendNull()
+					} else {
+						b.Append(v.(string))
+					}
+				}
+				a = b.NewArray()
+			}
+		case arrow.INT64:
+			b := array.NewInt64Builder(mem)
+			for _, v := range col {
+				if v == nil {
+					b.AppendNull()
+				} else {
+					b.Append(v.(int64))
+				}
+			}
+			a = b.NewArray()
+		case arrow.FLOAT64:
+			b := array.NewFloat64Builder(mem)
+			for _, v := range col {
+				if v == nil {
+					b.AppendNull()
+				} else {
+					b.Append(v.(float64))
+				}
+			}
+			a = b.NewArray()
+		default:
+			b := array.NewBooleanBuilder(mem)
+			for _, v := range col {
+				if v == nil {
+					b.AppendNull()
+				} else {
+					b.Append(v.(bool))
+				}
+			}
+			a = b.NewArray()
+		}
+		arrs = append(arrs, a)
+		fields = append(fields, f)
+	}
+	return array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, int64(to-from))
+}
+
+// write writes t in batches cut at the given sizes.
+func write(t tb, tbl table, rg int, cuts []int, dict bool) []byte {
+	var buf bytes.Buffer
+	w, err := New(&buf, tbl.schema, Options{RowGroupRows: rg, ZstdLevel: 1, CreatedBy: "tally test",
+		Metadata: [][2]string{{"k", "v"}}, ArrowSchema: true, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := 0
+	for _, n := range cuts {
+		to := min(from+n, tbl.rows())
+		rec := tbl.batch(from, to, dict)
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+		from = to
+	}
+	if from < tbl.rows() {
+		rec := tbl.batch(from, tbl.rows(), dict)
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// readBack reads a file with arrow-go's Parquet reader into Go values.
+func readBack(t tb, data []byte) [][]any {
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	out := make([][]any, tbl.NumCols())
+	for i := range out {
+		for _, chunk := range tbl.Column(i).Data().Chunks() {
+			for r := 0; r < chunk.Len(); r++ {
+				if chunk.IsNull(r) {
+					out[i] = append(out[i], nil)
+					continue
+				}
+				switch a := chunk.(type) {
+				case *array.String:
+					out[i] = append(out[i], a.Value(r))
+				case *array.Int64:
+					out[i] = append(out[i], a.Value(r))
+				case *array.Float64:
+					out[i] = append(out[i], a.Value(r))
+				case *array.Boolean:
+					out[i] = append(out[i], a.Value(r))
+				default:
+					t.Fatalf("column %d read back as %s", i, chunk.DataType())
+				}
+			}
+		}
+	}
+	return out
+}
+
+func sameValue(a, b any) bool {
+	if fa, ok := a.(float64); ok {
+		fb, ok := b.(float64)
+		return ok && math.Float64bits(fa) == math.Float64bits(fb)
+	}
+	return a == b
+}
+
+// TestRoundTrip writes random tables in random batches and row groups and
+// reads them back with arrow-go's reader: every value, null and type comes
+// back, and the bytes do not depend on the batches or on dictionary input.
+func TestRoundTrip(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		tb := genTable(rt)
+		rg := rapid.IntRange(1, 120).Draw(rt, "rowGroup")
+		cuts := rapid.SliceOfN(rapid.IntRange(1, 90), 0, 8).Draw(rt, "cuts")
+		data := write(rt, tb, rg, cuts, rapid.Bool().Draw(rt, "dict"))
+		got := readBack(rt, data)
+		for i, col := range tb.cols {
+			if len(got[i]) != len(col) {
+				rt.Fatalf("column %d: %d rows back, wrote %d", i, len(got[i]), len(col))
+			}
+			for r := range col {
+				if !sameValue(col[r], got[i][r]) {
+					rt.Fatalf("column %d row %d: wrote %v (%T), read %v (%T)", i, r, col[r], col[r], got[i][r], got[i][r])
+				}
+			}
+		}
+		if again := write(rt, tb, rg, nil, false); !bytes.Equal(data, again) {
+			rt.Fatalf("the same rows in other batches gave other bytes")
+		}
+	})
+}
+
+// TestStatistics checks each chunk's min, max and null count against the
+// rows, as arrow-go's reader decodes them.
+func TestStatistics(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		tb := genTable(rt)
+		rg := rapid.IntRange(1, 120).Draw(rt, "rowGroup")
+		data := write(rt, tb, rg, nil, true)
+		rdr, err := file.NewParquetReader(bytes.NewReader(data))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if got := rdr.NumRows(); got != int64(tb.rows()) {
+			rt.Fatalf("footer says %d rows, wrote %d", got, tb.rows())
+		}
+		for g := 0; g < rdr.NumRowGroups(); g++ {
+			md := rdr.MetaData().RowGroup(g)
+			from := g * rg
+			to := min(from+rg, tb.rows())
+			for i, col := range tb.cols {
+				cc, err := md.ColumnChunk(i)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				st, err := cc.Statistics()
+				if err != nil || st == nil {
+					rt.Fatalf("group %d column %d: no statistics (%v)", g, i, err)
+				}
+				checkStats(rt, st, col[from:to])
+			}
+		}
+	})
+}
+
+func checkStats(t *rapid.T, st metadata.TypedStatistics, vals []any) {
+	nulls := 0
+	var lo, hi any
+	for _, v := range vals {
+		if v == nil {
+			nulls++
+			continue
+		}
+		if lo == nil || less(v, lo) {
+			lo = v
+		}
+		if hi == nil || less(hi, v) {
+			hi = v
+		}
+	}
+	if st.NullCount() != int64(nulls) {
+		t.Fatalf("null count %d, want %d", st.NullCount(), nulls)
+	}
+	if lo == nil {
+		if st.HasMinMax() {
+			t.Fatalf("min/max written for a chunk of nulls")
+		}
+		return
+	}
+	if !st.HasMinMax() {
+		t.Fatalf("no min/max")
+	}
+	var gotLo, gotHi any
+	switch s := st.(type) {
+	case *metadata.ByteArrayStatistics:
+		gotLo, gotHi = string(s.Min()), string(s.Max())
+	case *metadata.Int64Statistics:
+		gotLo, gotHi = s.Min(), s.Max()
+	case *metadata.Float64Statistics:
+		gotLo, gotHi = s.Min(), s.Max()
+		// A zero bound is written as -0 (min) and +0 (max).
+		if lo.(float64) == 0 {
+			lo = math.Copysign(0, -1)
+		}
+		if hi.(float64) == 0 {
+			hi = 0.0
+		}
+	case *metadata.BooleanStatistics:
+		gotLo, gotHi = s.Min(), s.Max()
+	}
+	if !sameValue(gotLo, lo) || !sameValue(gotHi, hi) {
+		t.Fatalf("min/max %v/%v, want %v/%v", gotLo, gotHi, lo, hi)
+	}
+}
+
+func less(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		return x < b.(string)
+	case int64:
+		return x < b.(int64)
+	case float64:
+		return x < b.(float64)
+	case bool:
+		return !x && b.(bool)
+	}
+	return false
+}
+
+// TestFooter checks the schema types, metadata and created_by readers see.
+func TestFooter(t *testing.T) {
+	tb := table{schema: arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil), cols: [][]any{{"a", "b", "a"}, {int64(1), nil, int64(3)}}}
+	data := write(t, tb, 2, nil, false)
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rdr.MetaData()
+	if got := md.GetCreatedBy(); got != "tally test" {
+		t.Errorf("created_by %q", got)
+	}
+	if md.NumRowGroups() != 2 {
+		t.Errorf("%d row groups, want 2", md.NumRowGroups())
+	}
+	if v := md.KeyValueMetadata().FindValue("k"); v == nil || *v != "v" {
+		t.Errorf("metadata k = %v", v)
+	}
+	s := md.Schema
+	if c := s.Column(0); c.PhysicalType() != parquet.Types.ByteArray || c.LogicalType().String() != "String" || c.MaxDefinitionLevel() != 0 {
+		t.Errorf("column s: %s %s def %d", c.PhysicalType(), c.LogicalType(), c.MaxDefinitionLevel())
+	}
+	if c := s.Column(1); c.PhysicalType() != parquet.Types.Int64 || c.MaxDefinitionLevel() != 1 {
+		t.Errorf("column n: %s def %d", c.PhysicalType(), c.MaxDefinitionLevel())
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := fr.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range tb.schema.Fields() {
+		g := as.Field(i)
+		if g.Name != f.Name || !arrow.TypeEqual(g.Type, f.Type) || g.Nullable != f.Nullable {
+			t.Errorf("field %d read back as %s, want %s", i, g, f)
+		}
+	}
+}
+
+func TestEmptyTable(t *testing.T) {
+	tb := table{schema: arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String}}, nil), cols: [][]any{{}}}
+	got := readBack(t, write(t, tb, 10, nil, false))
+	if len(got[0]) != 0 {
+		t.Fatalf("read %d rows from an empty table", len(got[0]))
+	}
+}
+
+func TestRequiredColumnRejectsNull(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String}}, nil)
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	b.AppendNull()
+	a := b.NewArray()
+	rec := array.NewRecordBatch(sch, []arrow.Array{a}, 1)
+	w, err := New(&bytes.Buffer{}, sch, Options{RowGroupRows: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err == nil {
+		t.Fatal("a null in a required column was accepted")
+	}
+}
+
+// TestHybrid decodes the hybrid encoding of runs and literals of every
+// shape and compares with the input.
+func TestHybrid(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		width := rapid.IntRange(1, 20).Draw(rt, "width")
+		var vals []uint32
+		for range rapid.IntRange(0, 30).Draw(rt, "runs") {
+			v := uint32(rapid.Uint64Range(0, 1<<width-1).Draw(rt, "v"))
+			n := rapid.IntRange(1, 40).Draw(rt, "n")
+			for range n {
+				vals = append(vals, v)
+			}
+		}
+		got := decodeHybrid(appendHybrid(nil, vals, width), width, len(vals))
+		for i := range vals {
+			if got[i] != vals[i] {
+				rt.Fatalf("value %d: %d, want %d", i, got[i], vals[i])
+			}
+		}
+	})
+}
+
+// decodeHybrid is a plain reading of the format's definition, for tests.
+func decodeHybrid(b []byte, width, n int) []uint32 {
+	var out []uint32
+	for len(out) < n {
+		h, k := uvarint(b)
+		b = b[k:]
+		if h&1 == 0 {
+			count := int(h >> 1)
+			var v uint32
+			for i := 0; i < (width+7)/8; i++ {
+				v |= uint32(b[i]) << (8 * i)
+			}
+			b = b[(width+7)/8:]
+			for range count {
+				out = append(out, v)
+			}
+			continue
+		}
+		count := int(h>>1) * 8
+		var acc uint64
+		nbits := 0
+		for range count {
+			for nbits < width {
+				acc |= uint64(b[0]) << nbits
+				b = b[1:]
+				nbits += 8
+			}
+			out = append(out, uint32(acc&(1<<width-1)))
+			acc >>= width
+			nbits -= width
+		}
+	}
+	return out[:n]
+}
+
+func uvarint(b []byte) (uint64, int) {
+	var v uint64
+	for i, c := range b {
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return v, i + 1
+		}
+	}
+	return v, len(b)
+}
