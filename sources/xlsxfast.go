@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	kflate "github.com/klauspost/compress/flate"
+
 	"tally/report"
 )
 
@@ -63,6 +65,7 @@ func openFastXLSX(b *blob, in Input) (Source, error) {
 	if err != nil {
 		return nil, errFastXLSX
 	}
+	zr.RegisterDecompressor(zip.Deflate, newInflater)
 	wb, err := readWorkbook(zr)
 	if err != nil {
 		return nil, errFastXLSX
@@ -96,6 +99,10 @@ func openFastXLSX(b *blob, in Input) (Source, error) {
 	x.feeds = make([]*sheetFeed, len(x.sheets))
 	return x, nil
 }
+
+// newInflater reads a deflated zip member with klauspost's inflater,
+// faster than compress/flate's.
+func newInflater(r io.Reader) io.ReadCloser { return kflate.NewReader(r) }
 
 // start begins decoding sheet i unless it has begun. Sheets are decoded
 // on goroutines of their own, the next while the current is read.
@@ -166,261 +173,8 @@ type rowError struct {
 
 func (e *rowError) Error() string { return fmt.Sprintf("row %d: %v", e.row, e.err) }
 
-// decodeSheet reads one worksheet part and sends its rows in batches of
-// size. Rows are numbered as excelize's iterator numbers them: every row
-// up to the last one present, rows absent from the XML empty; a row whose
-// number does not advance continues the row before it.
-func decodeSheet(f *zip.File, sst []string, size int, out chan<- []Row, cancel <-chan struct{}) error {
-	rc, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	// Merged ranges follow the cell data: a first pass finds them.
-	return decodeSheetXML(rc, sst, newMergeFill(scanMerges(f)), size, out, cancel)
-}
-
-// decodeSheetXML reads the rows of a worksheet's XML; fill fills merged
-// ranges down, as the excelize path does.
-func decodeSheetXML(r io.Reader, sst []string, fill *mergeFill, size int, out chan<- []Row, cancel <-chan struct{}) error {
-	sc := newXMLScanner(r)
-	batch := make([]Row, 0, size)
-	send := func() bool {
-		if len(batch) == 0 {
-			return true
-		}
-		select {
-		case out <- batch:
-			batch = make([]Row, 0, size)
-			return true
-		case <-cancel:
-			return false
-		}
-	}
-	var (
-		seek     int // number of the last row handed on
-		cur      int // number of the row element being read
-		cells    []string
-		open     bool // a row is being gathered
-		inData   bool
-		cellCol  int
-		c        fastCell
-		inCell   bool
-		field    int // 1 <v>, 2 <f>, 3 <is><t>, 4 <is><r><t>
-		depthIS  int // element depth inside <is>
-		isT, isR strings.Builder
-		haveIST  bool
-	)
-	emit := func() bool {
-		if !open {
-			return true
-		}
-		for j, c := range cells {
-			cells[j] = shortestFloat(c)
-		}
-		batch = append(batch, Row{Num: seek, Cells: fill.apply(seek, cells)})
-		cells, open = nil, false
-		if len(batch) >= size {
-			return send()
-		}
-		return true
-	}
-	for {
-		tok, err := sc.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		switch tok.kind {
-		case xmlStart:
-			name := string(tok.name)
-			if inCell {
-				switch {
-				case depthIS > 0:
-					depthIS++
-					if name == "t" && !tok.empty {
-						if depthIS == 2 {
-							field, haveIST = 3, true
-							isT.Reset()
-						} else if depthIS == 3 && c.inRun {
-							field = 4
-						}
-					} else if name == "r" && depthIS == 2 {
-						c.inRun = true
-					}
-					if tok.empty {
-						depthIS--
-					}
-				case name == "v":
-					c.v = ""
-					if !tok.empty {
-						field = 1
-					}
-				case name == "f":
-					c.f = true
-					if !tok.empty {
-						field = 2
-					}
-				case name == "is":
-					c.is = true
-					if !tok.empty {
-						depthIS = 1
-					}
-				}
-				continue
-			}
-			switch name {
-			case "sheetData":
-				inData = true
-			case "row":
-				if !inData {
-					continue
-				}
-				n := cur + 1
-				if v, ok := sc.attr(tok.attrs, "r"); ok {
-					if r, err := strconv.Atoi(v); err == nil && r != 0 {
-						n = r
-					}
-				}
-				if n > maxSheetRows {
-					return &rowError{row: seek + 1, err: fmt.Errorf("row number %d is past the last row a sheet can have", n)}
-				}
-				cur = n
-				if !open || cur > seek {
-					if !emit() {
-						return nil
-					}
-					for seek+1 < cur {
-						seek++
-						open = true
-						if !emit() {
-							return nil
-						}
-					}
-					seek++
-					open, cellCol = true, 0
-				}
-			case "c":
-				if !open {
-					continue
-				}
-				cellCol++
-				c = fastCell{}
-				c.t, _ = sc.attr(tok.attrs, "t")
-				if ref, ok := sc.attr(tok.attrs, "r"); ok && ref != "" {
-					col, err := refColumn(ref)
-					if err != nil {
-						return &rowError{row: seek, err: err}
-					}
-					cellCol = col
-				}
-				if tok.empty {
-					cells = c.appendTo(cells, cellCol, sst)
-				} else {
-					inCell, isT, isR = true, strings.Builder{}, strings.Builder{}
-					haveIST = false
-				}
-			}
-		case xmlEnd:
-			name := string(tok.name)
-			if inCell {
-				switch {
-				case depthIS > 0:
-					if field == 3 || field == 4 {
-						field = 0
-					}
-					if name == "r" && depthIS == 2 {
-						c.inRun = false
-					}
-					depthIS--
-				case name == "c":
-					inCell = false
-					if haveIST || isR.Len() > 0 {
-						c.isText = isT.String() + isR.String()
-					}
-					cells = c.appendTo(cells, cellCol, sst)
-				default:
-					field = 0
-				}
-				continue
-			}
-			if name == "sheetData" {
-				inData = false
-			}
-		case xmlText:
-			if !inCell {
-				continue
-			}
-			switch field {
-			case 1:
-				c.v += string(tok.text)
-			case 3:
-				isT.Write(tok.text)
-			case 4:
-				isR.Write(tok.text)
-			}
-		}
-		select {
-		case <-cancel:
-			return nil
-		default:
-		}
-	}
-	if !emit() {
-		return nil
-	}
-	send()
-	return nil
-}
-
-// fastCell is one <c> element as read.
-type fastCell struct {
-	t      string
-	v      string
-	f      bool // has a formula
-	is     bool // has an inline string
-	inRun  bool
-	isText string
-}
-
-// value is the cell's text as excelize gives it with RawCellValue.
-func (c *fastCell) value(sst []string) string {
-	switch c.t {
-	case "s":
-		if c.v == "" {
-			return ""
-		}
-		i, _ := strconv.Atoi(strings.TrimSpace(c.v))
-		if i < 0 || i >= len(sst) {
-			return ""
-		}
-		return sst[i]
-	case "inlineStr":
-		if c.is {
-			return unescapeOOXML(c.isText)
-		}
-		return c.v
-	}
-	return c.v
-}
-
-// appendTo places the cell's value in its column: blanks fill the gap
-// before it, and an empty cell without a formula adds nothing.
-func (c *fastCell) appendTo(cells []string, col int, sst []string) []string {
-	v := c.value(sst)
-	if v == "" && !c.f {
-		return cells
-	}
-	for i := len(cells) + 1; i < col; i++ {
-		cells = append(cells, "")
-	}
-	return append(cells, v)
-}
-
 // refColumn returns the 1-based column of a cell reference ("AB12").
-func refColumn(ref string) (int, error) {
+func refColumn(ref []byte) (int, error) {
 	col, i := 0, 0
 	for ; i < len(ref); i++ {
 		ch := ref[i]
@@ -440,7 +194,14 @@ digits:
 	if i == 0 || i == len(ref) {
 		return 0, fmt.Errorf("cannot read cell reference %q", ref)
 	}
-	if n, err := strconv.Atoi(ref[i:]); err != nil || n < 1 || n > maxSheetRows {
+	n, ok := plainUint(ref[i:])
+	if !ok {
+		var err error
+		if n, err = strconv.Atoi(string(ref[i:])); err != nil {
+			n = 0
+		}
+	}
+	if n < 1 || n > maxSheetRows {
 		return 0, fmt.Errorf("cannot read cell reference %q", ref)
 	}
 	return col, nil

@@ -15,13 +15,14 @@ import (
 // does not check that tags balance; the readers built on it need neither.
 // Slices it returns are valid until the next call.
 type xmlScanner struct {
-	r    io.Reader
-	buf  []byte
-	pos  int
-	end  int
-	eof  bool
-	err  error
-	text []byte // scratch for resolved character data
+	r     io.Reader
+	buf   []byte
+	pos   int
+	end   int
+	eof   bool
+	err   error
+	text  []byte    // scratch for resolved character data
+	attrs []xmlAttr // attributes of the last start tag
 }
 
 type xmlKind int
@@ -34,11 +35,15 @@ const (
 
 type xmlToken struct {
 	kind  xmlKind
-	name  []byte // local name (prefix dropped) of a tag
-	attrs []byte // raw attributes of a start tag
-	empty bool   // a start tag closed in place (<f/>)
-	text  []byte // character data, resolved
+	name  []byte    // local name (prefix dropped) of a tag
+	attrs []xmlAttr // attributes of a start tag
+	empty bool      // a start tag closed in place (<f/>)
+	text  []byte    // character data, resolved
 }
+
+// xmlAttr is one attribute: its local name and its raw value (see
+// attrValue).
+type xmlAttr struct{ name, val []byte }
 
 func newXMLScanner(r io.Reader) *xmlScanner {
 	return &xmlScanner{r: r, buf: make([]byte, 256<<10)}
@@ -93,73 +98,165 @@ func (s *xmlScanner) next() (xmlToken, error) {
 			}
 			return xmlToken{}, io.EOF
 		}
-		if s.buf[s.pos] != '<' {
-			i := s.upTo([]byte("<"), 0)
+		b := s.buf[s.pos:s.end]
+		if b[0] != '<' {
+			i := bytes.IndexByte(b, '<')
 			if i < 0 {
-				i = s.end - s.pos
+				if s.fill() {
+					continue
+				}
+				i = len(b)
 			}
-			raw := s.buf[s.pos : s.pos+i]
 			s.pos += i
-			return xmlToken{kind: xmlText, text: s.resolve(raw)}, nil
+			return xmlToken{kind: xmlText, text: s.resolve(b[:i])}, nil
 		}
-		// A markup construct: make sure enough is buffered to tell which.
-		for s.end-s.pos < 9 && s.fill() {
-		}
-		rest := s.buf[s.pos:s.end]
-		switch {
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			i := s.upTo([]byte("]]>"), 9)
-			if i < 0 {
-				return xmlToken{}, errXMLTruncated
+		if len(b) < 2 {
+			if s.fill() {
+				continue
 			}
-			text := s.crlf(s.buf[s.pos+9 : s.pos+i])
-			s.pos += i + 3
-			return xmlToken{kind: xmlText, text: text}, nil
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			i := s.upTo([]byte("-->"), 4)
-			if i < 0 {
-				return xmlToken{}, errXMLTruncated
-			}
-			s.pos += i + 3
-			continue
-		case bytes.HasPrefix(rest, []byte("<?")), bytes.HasPrefix(rest, []byte("<!")):
-			i := s.upTo([]byte(">"), 2)
-			if i < 0 {
-				return xmlToken{}, errXMLTruncated
-			}
-			s.pos += i + 1
-			continue
-		}
-		i := s.tagEnd()
-		if i < 0 {
 			return xmlToken{}, errXMLTruncated
 		}
-		tag := s.buf[s.pos+1 : s.pos+i]
-		s.pos += i + 1
-		if len(tag) > 0 && tag[0] == '/' {
-			name, _ := splitTag(tag[1:])
+		switch b[1] {
+		case '/':
+			i := bytes.IndexByte(b, '>')
+			if i < 0 {
+				if s.fill() {
+					continue
+				}
+				return xmlToken{}, errXMLTruncated
+			}
+			name := tagName(b[2:i])
+			s.pos += i + 1
 			return xmlToken{kind: xmlEnd, name: name}, nil
+		case '!', '?':
+			tok, ok, err := s.special()
+			if err != nil {
+				return xmlToken{}, err
+			}
+			if ok {
+				return tok, nil
+			}
+			continue
 		}
-		empty := len(tag) > 0 && tag[len(tag)-1] == '/'
-		if empty {
-			tag = tag[:len(tag)-1]
+		tok, n := s.startTag(b)
+		if n < 0 {
+			if s.fill() {
+				continue
+			}
+			return xmlToken{}, errXMLTruncated
 		}
-		name, attrs := splitTag(tag)
-		return xmlToken{kind: xmlStart, name: name, attrs: attrs, empty: empty}, nil
+		s.pos += n
+		return tok, nil
 	}
 }
 
-// tagEnd finds the '>' closing the tag at pos, skipping quoted attribute
-// values.
-func (s *xmlScanner) tagEnd() int {
-	var quote byte
-	for i := 1; ; i++ {
-		for s.pos+i >= s.end {
-			if !s.fill() {
-				return -1
-			}
+// special reads a comment, CDATA section, processing instruction or
+// declaration at pos; ok says whether it is a token (CDATA is text).
+func (s *xmlScanner) special() (xmlToken, bool, error) {
+	// Make sure enough is buffered to tell which.
+	for s.end-s.pos < 9 && s.fill() {
+	}
+	rest := s.buf[s.pos:s.end]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		i := s.upTo([]byte("]]>"), 9)
+		if i < 0 {
+			return xmlToken{}, false, errXMLTruncated
 		}
-		c := s.buf[s.pos+i]
+		text := s.crlf(s.buf[s.pos+9 : s.pos+i])
+		s.pos += i + 3
+		return xmlToken{kind: xmlText, text: text}, true, nil
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		i := s.upTo([]byte("-->"), 4)
+		if i < 0 {
+			return xmlToken{}, false, errXMLTruncated
+		}
+		s.pos += i + 3
+		return xmlToken{}, false, nil
+	}
+	i := s.upTo([]byte(">"), 2)
+	if i < 0 {
+		return xmlToken{}, false, errXMLTruncated
+	}
+	s.pos += i + 1
+	return xmlToken{}, false, nil
+}
+
+// startTag reads the start tag at the head of b, its attributes into
+// s.attrs; n is its length, -1 when b holds only part of it. Attributes
+// are read as name="value" pairs; at anything else the tag ends at the
+// next '>' outside quotes, keeping the attributes read before.
+func (s *xmlScanner) startTag(b []byte) (tok xmlToken, n int) {
+	j := 1
+	for j < len(b) && !nameEnd[b[j]] {
+		j++
+	}
+	if j >= len(b) {
+		return tok, -1
+	}
+	tok.kind, tok.name = xmlStart, localName(b[1:j])
+	s.attrs = s.attrs[:0]
+	for {
+		for j < len(b) && xmlSpace[b[j]] {
+			j++
+		}
+		if j >= len(b) {
+			return tok, -1
+		}
+		switch b[j] {
+		case '>':
+			tok.attrs = s.attrs
+			return tok, j + 1
+		case '/':
+			if j+1 >= len(b) {
+				return tok, -1
+			}
+			if b[j+1] == '>' {
+				tok.attrs, tok.empty = s.attrs, true
+				return tok, j + 2
+			}
+			return s.looseTag(b, j, tok)
+		}
+		k := j
+		for k < len(b) && !attrNameEnd[b[k]] {
+			k++
+		}
+		name := b[j:k]
+		for k < len(b) && xmlSpace[b[k]] {
+			k++
+		}
+		if k >= len(b) {
+			return tok, -1
+		}
+		if b[k] != '=' || len(name) == 0 {
+			return s.looseTag(b, j, tok)
+		}
+		k++
+		for k < len(b) && xmlSpace[b[k]] {
+			k++
+		}
+		if k >= len(b) {
+			return tok, -1
+		}
+		q := b[k]
+		if q != '"' && q != '\'' {
+			return s.looseTag(b, j, tok)
+		}
+		e := bytes.IndexByte(b[k+1:], q)
+		if e < 0 {
+			return tok, -1
+		}
+		s.attrs = append(s.attrs, xmlAttr{name: localName(name), val: b[k+1 : k+1+e]})
+		j = k + 2 + e
+	}
+}
+
+// looseTag ends a start tag that does not follow the attribute syntax at
+// the first '>' from j outside quotes.
+func (s *xmlScanner) looseTag(b []byte, j int, tok xmlToken) (xmlToken, int) {
+	var quote byte
+	for ; j < len(b); j++ {
+		c := b[j]
 		switch {
 		case quote != 0:
 			if c == quote {
@@ -168,60 +265,56 @@ func (s *xmlScanner) tagEnd() int {
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '>':
-			return i
+			tok.attrs, tok.empty = s.attrs, b[j-1] == '/'
+			return tok, j + 1
 		}
+	}
+	return tok, -1
+}
+
+var nameEnd, attrNameEnd, xmlSpace [256]bool
+
+func init() {
+	for _, c := range " \t\r\n" {
+		xmlSpace[c], nameEnd[c], attrNameEnd[c] = true, true, true
+	}
+	nameEnd['>'], nameEnd['/'] = true, true
+	for _, c := range "=>/\"'" {
+		attrNameEnd[c] = true
 	}
 }
 
-// splitTag splits "x:row r="1"" into the local name and the attributes.
-func splitTag(tag []byte) (name, attrs []byte) {
-	i := bytes.IndexAny(tag, " \t\r\n")
-	if i < 0 {
-		name = tag
-	} else {
-		name, attrs = tag[:i], tag[i:]
-	}
+// localName drops the prefix of a qualified name.
+func localName(name []byte) []byte {
 	if j := bytes.IndexByte(name, ':'); j >= 0 {
-		name = name[j+1:]
+		return name[j+1:]
 	}
-	return name, attrs
+	return name
 }
 
-// attr returns the resolved value of the attribute with local name key;
-// ok is false when the tag has none.
-func (s *xmlScanner) attr(attrs []byte, key string) (string, bool) {
-	for len(attrs) > 0 {
-		attrs = bytes.TrimLeft(attrs, " \t\r\n")
-		eq := bytes.IndexByte(attrs, '=')
-		if eq < 0 {
-			return "", false
-		}
-		name := bytes.TrimRight(attrs[:eq], " \t\r\n")
-		if j := bytes.IndexByte(name, ':'); j >= 0 {
-			name = name[j+1:]
-		}
-		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
-		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-			return "", false
-		}
-		q := rest[0]
-		end := bytes.IndexByte(rest[1:], q)
-		if end < 0 {
-			return "", false
-		}
-		val := rest[1 : 1+end]
-		attrs = rest[2+end:]
-		if string(name) == key {
-			return attrValue(val), true
+// tagName returns the local name of an end tag ("x:row " is "row").
+func tagName(tag []byte) []byte {
+	i := 0
+	for i < len(tag) && !xmlSpace[tag[i]] {
+		i++
+	}
+	return localName(tag[:i])
+}
+
+// attr returns the raw value of the attribute with local name key.
+func (t *xmlToken) attr(key string) ([]byte, bool) {
+	for _, a := range t.attrs {
+		if string(a.name) == key {
+			return a.val, true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // attrValue resolves entities and turns white space into spaces, as an
 // XML parser does for attribute values.
 func attrValue(raw []byte) string {
-	if bytes.IndexByte(raw, '&') < 0 && !bytes.ContainsAny(raw, "\t\r\n") {
+	if plainAttr(raw) {
 		return string(raw)
 	}
 	var sc xmlScanner
@@ -232,6 +325,17 @@ func attrValue(raw []byte) string {
 		}
 	}
 	return string(v)
+}
+
+// plainAttr reports whether a raw attribute value is its own value: no
+// references, no white space to normalize.
+func plainAttr(raw []byte) bool {
+	for _, c := range raw {
+		if c == '&' || c == '\t' || c == '\r' || c == '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 // crlf normalizes line ends in raw to \n.

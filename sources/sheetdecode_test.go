@@ -1,0 +1,134 @@
+package sources
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// sheetXML returns the XML of the first worksheet of a benchmark
+// workbook of stations rows.
+func sheetXML(tb testing.TB, stations int) []byte {
+	tb.Helper()
+	path, _, err := writeBenchWorkbook(tb.TempDir(), stations, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				tb.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return b
+		}
+	}
+	tb.Fatal("no sheet1.xml")
+	return nil
+}
+
+// BenchmarkXMLScan tokenizes a worksheet's XML; BenchmarkSheetDecode
+// decodes its rows. MB/s is XML bytes per second.
+func BenchmarkXMLScan(b *testing.B) {
+	text := sheetXML(b, 20_000)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	defer reportCPU(b, cpuTime())
+	for b.Loop() {
+		sc := newXMLScanner(bytes.NewReader(text))
+		for {
+			if _, err := sc.next(); err != nil {
+				break
+			}
+		}
+	}
+}
+
+func BenchmarkSheetDecode(b *testing.B) {
+	text := sheetXML(b, 20_000)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	defer reportCPU(b, cpuTime())
+	for b.Loop() {
+		out := make(chan []Row, 1<<12)
+		d := newSheetDecoder(nil, DefaultBatchRows, out, make(chan struct{}))
+		if err := d.decode(bytes.NewReader(text)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// decodeRows decodes a worksheet's XML in batches of two rows.
+func decodeRows(t *testing.T, text string, prescan func() []cellRange) [][]string {
+	t.Helper()
+	out := make(chan []Row, 100)
+	d := newSheetDecoder(nil, 2, out, make(chan struct{}))
+	d.prescan = prescan
+	if err := d.decode(strings.NewReader(text)); err != nil {
+		t.Fatal(err)
+	}
+	close(out)
+	var rows [][]string
+	for b := range out {
+		for _, r := range b {
+			if r.Num != len(rows)+1 {
+				t.Fatalf("row %d after %d rows", r.Num, len(rows))
+			}
+			rows = append(rows, r.Cells)
+		}
+	}
+	return rows
+}
+
+// TestSheetDecoderMerges: the merged ranges listed after the cell data
+// fill their rows in the same pass when the sheet's rows fit in
+// holdBytes; past that, the ranges are read first (prescan) and fill the
+// rows kept back and those after them.
+func TestSheetDecoderMerges(t *testing.T) {
+	const text = `<worksheet><sheetData>` +
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>North</t></is></c><c r="B1"><v>1</v></c></row>` +
+		`<row r="2"><c r="B2"><v>2</v></c></row>` +
+		`<row r="3"><c r="B3"><v>3</v></c></row>` +
+		`<row r="4"><c r="B4"><v>4</v></c></row>` +
+		`<row r="5"><c r="B5"><v>5</v></c></row>` +
+		`</sheetData><mergeCells count="1"><mergeCell ref="A1:A4"/></mergeCells></worksheet>`
+	filled := [][]string{{"North", "1"}, {"North", "2"}, {"North", "3"}, {"North", "4"}, {"", "5"}}
+	rows := decodeRows(t, text, func() []cellRange {
+		t.Error("a sheet that fits in holdBytes was scanned twice")
+		return nil
+	})
+	if !cmp.Equal(rows, filled) {
+		t.Errorf("one pass: %q, want %q", rows, filled)
+	}
+
+	defer func(h int) { holdBytes = h }(holdBytes)
+	holdBytes = 1
+	scans := 0
+	rows = decodeRows(t, text, func() []cellRange {
+		scans++
+		r, _ := parseRange("A1:A4")
+		return []cellRange{r}
+	})
+	if scans != 1 || !cmp.Equal(rows, filled) {
+		t.Errorf("ranges read first (%d scans): %q, want %q", scans, rows, filled)
+	}
+	// The ranges come from the first scan, not from the pass itself.
+	rows = decodeRows(t, text, func() []cellRange { return nil })
+	if want := [][]string{{"North", "1"}, {"", "2"}, {"", "3"}, {"", "4"}, {"", "5"}}; !cmp.Equal(rows, want) {
+		t.Errorf("no ranges read first: %q, want %q", rows, want)
+	}
+}
