@@ -68,9 +68,9 @@ func writeBenchWorkbook(dir string, stations, sheets int) (string, int64, error)
 	return path, st.Size(), nil
 }
 
-// cpuTime is the process's CPU time so far: on a machine shared with
+// processCPU is the process's CPU time so far: on a machine shared with
 // other work, CPU time per operation moves less than wall time.
-func cpuTime() time.Duration {
+func processCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -80,7 +80,7 @@ func cpuTime() time.Duration {
 
 // reportCPU adds the CPU time per operation since start to b's results.
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkXLSXSource reads every row of a 17-sheet workbook through the
@@ -98,7 +98,7 @@ func BenchmarkXLSXSource(b *testing.B) {
 				defer func() { excelizeRows = false }()
 				b.SetBytes(size)
 				b.ReportAllocs()
-				defer reportCPU(b, cpuTime())
+				defer reportCPU(b, processCPU())
 				for b.Loop() {
 					src, err := Open(context.Background(), Input{Path: path})
 					if err != nil {

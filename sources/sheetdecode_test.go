@@ -47,7 +47,7 @@ func BenchmarkXMLScan(b *testing.B) {
 	text := sheetXML(b, 20_000)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, processCPU())
 	for b.Loop() {
 		sc := newXMLScanner(bytes.NewReader(text))
 		for {
@@ -62,7 +62,7 @@ func BenchmarkSheetDecode(b *testing.B) {
 	text := sheetXML(b, 20_000)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, processCPU())
 	for b.Loop() {
 		out := make(chan []Row, 1<<12)
 		d := newSheetDecoder(nil, DefaultBatchRows, out, make(chan struct{}))
@@ -131,4 +131,58 @@ func TestSheetDecoderMerges(t *testing.T) {
 	if want := [][]string{{"North", "1"}, {"", "2"}, {"", "3"}, {"", "4"}, {"", "5"}}; !cmp.Equal(rows, want) {
 		t.Errorf("no ranges read first: %q, want %q", rows, want)
 	}
+}
+
+// decodeAll decodes a worksheet's XML, with or without the one-go cell
+// reader, and returns its rows and error text.
+func decodeAll(text []byte, plain bool, size int) ([]Row, string) {
+	defer func(p bool) { plainCells = p }(plainCells)
+	plainCells = plain
+	out := make(chan []Row, 1<<16)
+	d := newSheetDecoder([]string{"s0", "s1"}, size, out, make(chan struct{}))
+	err := d.decode(bytes.NewReader(text))
+	close(out)
+	var rows []Row
+	for b := range out {
+		rows = append(rows, b...)
+	}
+	if err != nil {
+		return rows, err.Error()
+	}
+	return rows, ""
+}
+
+// FuzzSheetDecode feeds worksheet XML, well formed or not, to the sheet
+// decoder. Invariants: nothing panics; rows are numbered 1, 2, 3 ...;
+// reading the common cell shapes in one go gives the same rows and error
+// as the general reader.
+func FuzzSheetDecode(f *testing.F) {
+	for _, s := range []string{
+		`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>North &amp; South</t></is></c><c r="C1"><v>12</v></c></row>` +
+			`<row r="3"><c r="B3" t="s"><v>1</v></c><c t="s"><v> 0 </v></c><c r="E3"><f>A1</f><v></v></c><c r="F3"/></row></sheetData>` +
+			`<mergeCells><mergeCell ref="A1:A3"/></mergeCells></worksheet>`,
+		`<x:worksheet><x:sheetData><x:row><x:c r='A1' t='inlineStr'><x:is><x:r><x:t>a</x:t></x:r><x:t>b</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>`,
+		`<sheetData><row r="2"><c r = "A2"><v>1.2999999999999998</v></c><c r="1A"><v>1</v></c></row></sheetData>`,
+		`<sheetData><row r="1"><c r="A1"><v><![CDATA[x<y]]></v></c><c r="B1"><!-- c --><v>2</v></c><c r="C1" t="inlineStr"><is><t>_x0009_\r\n</t></is></c></row></sheetData>`,
+		`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>cut`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, size := range []int{1, 3} {
+			fast, ferr := decodeAll(text, true, size)
+			slow, serr := decodeAll(text, false, size)
+			for i, r := range fast {
+				if r.Num != i+1 {
+					t.Fatalf("row %d numbered %d", i+1, r.Num)
+				}
+			}
+			if ferr != serr {
+				t.Fatalf("error %q, general reader %q", ferr, serr)
+			}
+			if !cmp.Equal(fast, slow) {
+				t.Fatalf("one-go reader differs from the general reader:\n%s", cmp.Diff(slow, fast))
+			}
+		}
+	})
 }
