@@ -230,8 +230,17 @@ func cellKind(raw []byte) int {
 	return cellOther
 }
 
-// decode reads the worksheet XML from r.
+// decode reads the worksheet XML from r. Rows in whole batches before
+// an error are handed on, as they would be without keeping rows back.
 func (d *sheetDecoder) decode(r io.Reader) error {
+	err := d.read(r)
+	if err != nil && d.holding {
+		d.release(d.merges)
+	}
+	return err
+}
+
+func (d *sheetDecoder) read(r io.Reader) error {
 	sc := newXMLScanner(r)
 	d.sc = sc
 	var (

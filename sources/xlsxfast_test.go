@@ -188,9 +188,18 @@ func TestXLSXSheetReaderEdgeCases(t *testing.T) {
 func TestXLSXSheetReaderBadReference(t *testing.T) {
 	text := `<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="1A"><v>1</v></c></row></sheetData></worksheet>`
 	rows := make(chan []Row, 10)
-	err := newSheetDecoder(nil, 10, rows, make(chan struct{})).decode(strings.NewReader(text))
+	err := newSheetDecoder(nil, 1, rows, make(chan struct{})).decode(strings.NewReader(text))
 	re, ok := err.(*rowError)
 	if !ok || re.row != 2 {
 		t.Errorf("error %v, want one at row 2", err)
+	}
+	// The row before it is handed on first.
+	close(rows)
+	var got []Row
+	for b := range rows {
+		got = append(got, b...)
+	}
+	if want := []Row{{Num: 1, Cells: []string{"1"}}}; !cmp.Equal(got, want) {
+		t.Errorf("rows before the error %v, want %v", got, want)
 	}
 }
