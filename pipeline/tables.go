@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"unsafe"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -142,44 +144,87 @@ var (
 var Tables = []TableDef{ResultsTable, UnitsTable, SeatsTable, FindingsTable, RejectsTable}
 
 // builder appends rows to an Arrow record batch of one table.
+//
+// String columns are built dictionary-encoded: a row appends an index,
+// and a value the column has just seen (the same Go string: the election
+// id, a unit's id on each of its options, an option's canonical name) is
+// recognised by its address without hashing its bytes. The batches so
+// carry each distinct string once; the Parquet writer takes them as they
+// are and the other formats expand them (package sinks). Columns whose
+// values are mostly distinct (denseColumns) are built plain.
 type builder struct {
-	b    *array.RecordBuilder
-	rows int
+	schema *arrow.Schema // the batches' schema: strings as dictionaries
+	fields []array.Builder
+	dicts  []*dictCol
+	rows   int
 }
+
+// denseColumns are string columns with about one distinct value per row,
+// where a dictionary would only add indices.
+var denseColumns = map[string]bool{
+	"units.unit_id": true, "units.unit_name": true,
+	"findings.message": true, "rejects.raw": true,
+}
+
+var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 
 func newBuilder(mem memory.Allocator, t TableDef) *builder {
-	return &builder{b: array.NewRecordBuilder(mem, t.Schema)}
+	b := &builder{}
+	fields := t.Schema.Fields()
+	for i, f := range fields {
+		if f.Type.ID() == arrow.STRING && !denseColumns[t.Name+"."+f.Name] {
+			b.dicts = append(b.dicts, newDictCol(mem))
+			b.fields = append(b.fields, nil)
+			fields[i].Type = dictString
+			continue
+		}
+		b.dicts = append(b.dicts, nil)
+		b.fields = append(b.fields, array.NewBuilder(mem, f.Type))
+	}
+	b.schema = arrow.NewSchema(fields, nil)
+	return b
 }
 
-func (b *builder) str(i int, s string) { b.b.Field(i).(*array.StringBuilder).Append(s) }
-
-func (b *builder) nstr(i int, s string) {
-	if s == "" {
-		b.b.Field(i).AppendNull()
+func (b *builder) str(i int, s string) {
+	if d := b.dicts[i]; d != nil {
+		d.add(s)
 		return
 	}
-	b.b.Field(i).(*array.StringBuilder).Append(s)
+	b.fields[i].(*array.StringBuilder).Append(s)
 }
 
-func (b *builder) i64(i int, v int64) { b.b.Field(i).(*array.Int64Builder).Append(v) }
+// nstr appends s, or a null for "".
+func (b *builder) nstr(i int, s string) {
+	if s != "" {
+		b.str(i, s)
+		return
+	}
+	if d := b.dicts[i]; d != nil {
+		d.null()
+		return
+	}
+	b.fields[i].AppendNull()
+}
+
+func (b *builder) i64(i int, v int64) { b.fields[i].(*array.Int64Builder).Append(v) }
 
 func (b *builder) ni64(i int, v opt) {
 	if !v.ok {
-		b.b.Field(i).AppendNull()
+		b.fields[i].AppendNull()
 		return
 	}
-	b.b.Field(i).(*array.Int64Builder).Append(v.v)
+	b.fields[i].(*array.Int64Builder).Append(v.v)
 }
 
 func (b *builder) nf64(i int, v float64, ok bool) {
 	if !ok {
-		b.b.Field(i).AppendNull()
+		b.fields[i].AppendNull()
 		return
 	}
-	b.b.Field(i).(*array.Float64Builder).Append(v)
+	b.fields[i].(*array.Float64Builder).Append(v)
 }
 
-func (b *builder) bool(i int, v bool) { b.b.Field(i).(*array.BooleanBuilder).Append(v) }
+func (b *builder) bool(i int, v bool) { b.fields[i].(*array.BooleanBuilder).Append(v) }
 
 // flush returns the rows built so far as a batch (nil when none); the
 // caller releases it.
@@ -187,11 +232,133 @@ func (b *builder) flush() arrow.RecordBatch {
 	if b.rows == 0 {
 		return nil
 	}
+	cols := make([]arrow.Array, len(b.fields))
+	for i := range cols {
+		if d := b.dicts[i]; d != nil {
+			cols[i] = d.flush()
+		} else {
+			cols[i] = b.fields[i].NewArray()
+		}
+	}
+	rec := array.NewRecordBatch(b.schema, cols, int64(b.rows))
+	for _, c := range cols {
+		c.Release()
+	}
 	b.rows = 0
-	return b.b.NewRecordBatch()
+	return rec
 }
 
-func (b *builder) release() { b.b.Release() }
+func (b *builder) release() {
+	for _, f := range b.fields {
+		if f != nil {
+			f.Release()
+		}
+	}
+	for _, d := range b.dicts {
+		if d != nil {
+			d.dict.Release()
+		}
+	}
+}
+
+// dictCol builds one dictionary-encoded string column of a batch.
+type dictCol struct {
+	mem   memory.Allocator
+	idx   []int32
+	valid []byte // validity bitmap, kept only once a null arrives
+	nulls int
+	vals  []string
+	m     map[string]int32
+	// seen remembers recent values by address and length: a string with
+	// the same address and length as one seen is that string (the entry
+	// keeps it alive, so the address cannot be reused meanwhile).
+	seen [dictSeen]seenString
+	dict *array.StringBuilder
+}
+
+const dictSeen = 64
+
+type seenString struct {
+	p *byte
+	n int
+	k int32
+}
+
+func newDictCol(mem memory.Allocator) *dictCol {
+	return &dictCol{mem: mem, m: map[string]int32{}, dict: array.NewStringBuilder(mem)}
+}
+
+func (d *dictCol) add(s string) {
+	p := unsafe.StringData(s)
+	e := &d.seen[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(s)))%dictSeen]
+	if e.p == p && e.n == len(s) && p != nil {
+		d.append(e.k)
+		return
+	}
+	k, ok := d.m[s]
+	if !ok {
+		k = int32(len(d.vals))
+		d.vals = append(d.vals, s)
+		d.m[s] = k
+	}
+	*e = seenString{p, len(s), k}
+	d.append(k)
+}
+
+func (d *dictCol) append(k int32) {
+	if d.valid != nil {
+		d.setValid(len(d.idx), true)
+	}
+	d.idx = append(d.idx, k)
+}
+
+func (d *dictCol) null() {
+	if d.valid == nil {
+		d.valid = make([]byte, 0, cap(d.idx)/8+1)
+		for i := range d.idx {
+			d.setValid(i, true)
+		}
+	}
+	d.setValid(len(d.idx), false)
+	d.idx = append(d.idx, 0)
+	d.nulls++
+}
+
+func (d *dictCol) setValid(i int, v bool) {
+	for len(d.valid) <= i/8 {
+		d.valid = append(d.valid, 0)
+	}
+	if v {
+		d.valid[i/8] |= 1 << (i % 8)
+	}
+}
+
+// flush returns the column's rows as a dictionary array and starts anew.
+func (d *dictCol) flush() arrow.Array {
+	for _, v := range d.vals {
+		d.dict.Append(v)
+	}
+	values := d.dict.NewArray()
+	defer values.Release()
+	var validity *memory.Buffer
+	if d.valid != nil {
+		validity = memory.NewBufferBytes(d.valid)
+	}
+	// The arrays take the index slice and the bitmap over; the next batch
+	// gets fresh ones.
+	data := array.NewData(arrow.PrimitiveTypes.Int32, len(d.idx),
+		[]*memory.Buffer{validity, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(d.idx))}, nil, d.nulls, 0)
+	defer data.Release()
+	indices := array.MakeFromData(data)
+	defer indices.Release()
+	out := array.NewDictionaryArray(dictString, indices, values)
+	n := cap(d.idx)
+	d.idx, d.valid, d.nulls = make([]int32, 0, n), nil, 0
+	d.vals = d.vals[:0]
+	clear(d.m)
+	d.seen = [dictSeen]seenString{}
+	return out
+}
 
 // opt is an optional count: a figure the sheet may not have.
 type opt struct {

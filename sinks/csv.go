@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	acsv "github.com/apache/arrow-go/v18/arrow/csv"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 type csvEncoder struct {
@@ -48,7 +49,9 @@ func floatText(typ arrow.DataType, col arrow.Array) ([]string, bool) {
 
 func (e *csvEncoder) write(b arrow.RecordBatch) error {
 	e.wrote = true
-	return e.w.Write(b)
+	d := dense(memory.DefaultAllocator, e.schema, b)
+	defer d.Release()
+	return e.w.Write(d)
 }
 
 func (e *csvEncoder) close() error {

@@ -10,13 +10,15 @@ import (
 )
 
 type ipcEncoder struct {
-	w  *ipc.FileWriter
-	rb *rebatcher
+	w      *ipc.FileWriter
+	rb     *rebatcher
+	schema *arrow.Schema // the table's, without the metadata
 }
 
 // newIPC writes the Arrow IPC file format, uncompressed unless
 // Options.IPCZstd. The metadata goes into the schema's metadata.
 func newIPC(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (encoder, error) {
+	plain := schema
 	if len(meta) > 0 {
 		keys := meta.keys()
 		vals := make([]string, len(keys))
@@ -34,7 +36,7 @@ func newIPC(w io.Writer, schema *arrow.Schema, meta Meta, opt Options) (encoder,
 	if err != nil {
 		return nil, err
 	}
-	e := &ipcEncoder{w: fw}
+	e := &ipcEncoder{w: fw, schema: plain}
 	e.rb = &rebatcher{size: ArrowBatchRows, schema: schema, mem: memory.DefaultAllocator, emit: e.put}
 	return e, nil
 }
@@ -48,7 +50,11 @@ func (e *ipcEncoder) put(b arrow.RecordBatch) error {
 	return e.w.Write(rec)
 }
 
-func (e *ipcEncoder) write(b arrow.RecordBatch) error { return e.rb.add(b) }
+func (e *ipcEncoder) write(b arrow.RecordBatch) error {
+	d := dense(e.rb.mem, e.schema, b)
+	defer d.Release()
+	return e.rb.add(d)
+}
 
 func (e *ipcEncoder) close() error {
 	err := e.rb.flush()

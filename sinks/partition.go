@@ -85,6 +85,14 @@ func (p *Partitioned) Write(ctx context.Context, b arrow.RecordBatch) error {
 	if p.done {
 		return fmt.Errorf("%s: write after close", p.dir)
 	}
+	// The batch may carry string columns dictionary-encoded: its slices go
+	// out under the file schema with the batch's column types.
+	fields := p.fileSchema.Fields()
+	for i, c := range p.keep {
+		fields[i].Type = b.Column(c).DataType()
+	}
+	md := p.fileSchema.Metadata()
+	schema := arrow.NewSchema(fields, &md)
 	n := int(b.NumRows())
 	for start := 0; start < n; {
 		end := start + 1
@@ -99,7 +107,7 @@ func (p *Partitioned) Write(ctx context.Context, b arrow.RecordBatch) error {
 		for i, c := range p.keep {
 			cols[i] = array.NewSlice(b.Column(c), int64(start), int64(end))
 		}
-		rec := array.NewRecordBatch(p.fileSchema, cols, int64(end-start))
+		rec := array.NewRecordBatch(schema, cols, int64(end-start))
 		for _, c := range cols {
 			c.Release()
 		}
@@ -145,6 +153,8 @@ func cellText(a arrow.Array, i int) string {
 	switch a := a.(type) {
 	case *array.String:
 		return a.Value(i)
+	case *array.Dictionary:
+		return cellText(a.Dictionary(), a.GetValueIndex(i))
 	case *array.Int64:
 		return strconv.FormatInt(a.Value(i), 10)
 	case *array.Int32:

@@ -33,10 +33,12 @@ type chunkMeta struct {
 func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m := chunkMeta{dictOffset: -1, nulls: c.nulls}
 	var out []byte
-	dict := !c.plain && c.kind != kBool && c.dictLen() > 0
-	if !c.plain && !dict {
-		c.plain = true // no values at all: nothing to look up
+	if !c.plain && (c.dictLen() == 0 || 2*c.dictLen() > len(c.idx)) {
+		// More distinct values than half the chunk's: a dictionary would
+		// only add the indices. (A chunk of nulls only has no dictionary.)
+		c.toPlain()
 	}
+	dict := !c.plain && c.kind != kBool
 	if dict {
 		e.body = c.appendDict(e.body[:0])
 		m.dictOffset = 0

@@ -11,6 +11,7 @@ import "encoding/binary"
 const (
 	tBoolTrue  = 1
 	tBoolFalse = 2
+	tByte      = 3
 	tI16       = 4
 	tI32       = 5
 	tI64       = 6
@@ -55,6 +56,11 @@ func (t *thrift) structField(id int16) {
 func (t *thrift) i32(id int16, v int32) {
 	t.field(id, tI32)
 	t.b = binary.AppendUvarint(t.b, zigzag(int64(v)))
+}
+
+func (t *thrift) i8(id int16, v int8) {
+	t.field(id, tByte)
+	t.b = append(t.b, byte(v))
 }
 
 func (t *thrift) i16(id int16, v int16) {

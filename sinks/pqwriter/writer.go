@@ -14,8 +14,8 @@
 // Output is deterministic: the bytes depend only on the rows, never on how
 // they were split into batches or on the number of cores. A row group
 // holds exactly RowGroupRows rows (the last fewer); dictionaries are in
-// order of first appearance; a chunk whose dictionary would exceed half
-// its rows is written plain instead.
+// order of first appearance; a chunk with more distinct values than half
+// its non-null values is written plain instead.
 package pqwriter
 
 import (
@@ -34,6 +34,29 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/klauspost/compress/zstd"
 )
+
+// encoders keeps chunk encoders (a zstd encoder and scratch buffers) for
+// reuse across row groups and files, one pool per zstd level: an encoder
+// allocates its history buffers on first use.
+var encoders sync.Map // level -> *sync.Pool
+
+func getEncoder(level int) (*chunkEncoder, error) {
+	p, _ := encoders.LoadOrStore(level, &sync.Pool{})
+	if e, ok := p.(*sync.Pool).Get().(*chunkEncoder); ok {
+		return e, nil
+	}
+	z, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
+		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
+	if err != nil {
+		return nil, err
+	}
+	return &chunkEncoder{z: z}, nil
+}
+
+func putEncoder(level int, e *chunkEncoder) {
+	p, _ := encoders.Load(level)
+	p.(*sync.Pool).Put(e)
+}
 
 // Options configure a Writer.
 type Options struct {
@@ -62,6 +85,8 @@ const (
 	pageData     = 0
 	pageDict     = 2
 	convertedUTF = 0
+
+	convertedInt64 = 18
 )
 
 type kind int
@@ -83,7 +108,7 @@ type Writer struct {
 	rows    int // rows in the current row group
 	total   int64
 	groups  []groupMeta
-	encs    []*chunkEncoder
+	par     int // chunk encoders per row group
 	err     error
 	started bool
 }
@@ -123,15 +148,7 @@ func New(w io.Writer, schema *arrow.Schema, opt Options) (*Writer, error) {
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	par = max(1, min(par, len(wr.cols)))
-	for range par {
-		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(opt.ZstdLevel)),
-			zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
-		if err != nil {
-			return nil, err
-		}
-		wr.encs = append(wr.encs, &chunkEncoder{z: enc})
-	}
+	wr.par = max(1, min(par, len(wr.cols)))
 	return wr, nil
 }
 
@@ -193,11 +210,20 @@ func (w *Writer) flush() error {
 		next <- i
 	}
 	close(next)
+	encs := make([]*chunkEncoder, w.par)
+	for i := range encs {
+		enc, err := getEncoder(w.opt.ZstdLevel)
+		if err != nil {
+			return err
+		}
+		encs[i] = enc
+	}
 	var wg sync.WaitGroup
-	for _, enc := range w.encs {
+	for _, enc := range encs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer putEncoder(w.opt.ZstdLevel, enc)
 			for i := range next {
 				out[i], metas[i], errs[i] = enc.encode(w.cols[i], w.rows)
 			}
@@ -249,9 +275,6 @@ func (w *Writer) Close() error {
 	}
 	footer = binary.LittleEndian.AppendUint32(footer, uint32(len(footer)))
 	footer = append(footer, magic...)
-	for _, e := range w.encs {
-		e.z.Close()
-	}
 	return w.write(footer)
 }
 
@@ -273,10 +296,19 @@ func (w *Writer) footer() ([]byte, error) {
 		}
 		t.i32(3, rep)
 		t.str(4, c.name)
-		if c.kind == kString {
+		switch c.kind {
+		case kString:
 			t.i32(6, convertedUTF)
 			t.structField(10) // logicalType
 			t.structField(1)  // STRING
+			t.end()
+			t.end()
+		case kInt64:
+			t.i32(6, convertedInt64)
+			t.structField(10) // logicalType
+			t.structField(10) // INTEGER
+			t.i8(1, 64)       // bitWidth
+			t.boolean(2, true)
 			t.end()
 			t.end()
 		}
@@ -546,29 +578,29 @@ func (c *column) addDict(d *array.Dictionary, from, to int) error {
 	for i := range c.remap {
 		c.remap[i] = -1
 	}
+	idx, ok := d.Indices().(*array.Int32)
+	if !ok {
+		return fmt.Errorf("pqwriter: column %q: want int32 dictionary indices, got %s", c.name, d.Indices().DataType())
+	}
+	keys := idx.Int32Values()
+	nulls := d.NullN() > 0
 	for i := from; i < to; i++ {
-		if !d.IsValid(i) {
+		if nulls && !d.IsValid(i) {
 			continue
 		}
-		j := d.GetValueIndex(i)
+		j := int(keys[i])
+		if k := c.remap[j]; k >= 0 && !c.plain {
+			c.idx = append(c.idx, uint32(k))
+			continue
+		}
 		if c.plain {
 			c.sdata = append(c.sdata, []byte(dict.Value(j)))
 			continue
 		}
-		k := c.remap[j]
-		if k < 0 {
-			before := len(c.idx)
-			c.addString(dict.Value(j))
-			if c.plain {
-				continue
-			}
-			if len(c.idx) == before+1 {
-				k = int32(c.idx[before])
-				c.remap[j] = k
-			}
-			continue
+		c.addString(dict.Value(j))
+		if !c.plain {
+			c.remap[j] = int32(c.idx[len(c.idx)-1])
 		}
-		c.idx = append(c.idx, uint32(k))
 	}
 	return nil
 }

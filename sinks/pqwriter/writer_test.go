@@ -375,8 +375,8 @@ func TestFooter(t *testing.T) {
 	if c := s.Column(0); c.PhysicalType() != parquet.Types.ByteArray || c.LogicalType().String() != "String" || c.MaxDefinitionLevel() != 0 {
 		t.Errorf("column s: %s %s def %d", c.PhysicalType(), c.LogicalType(), c.MaxDefinitionLevel())
 	}
-	if c := s.Column(1); c.PhysicalType() != parquet.Types.Int64 || c.MaxDefinitionLevel() != 1 {
-		t.Errorf("column n: %s def %d", c.PhysicalType(), c.MaxDefinitionLevel())
+	if c := s.Column(1); c.PhysicalType() != parquet.Types.Int64 || c.LogicalType().String() != "Int(bitWidth=64, isSigned=true)" || c.MaxDefinitionLevel() != 1 {
+		t.Errorf("column n: %s %s def %d", c.PhysicalType(), c.LogicalType(), c.MaxDefinitionLevel())
 	}
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 	if err != nil {
