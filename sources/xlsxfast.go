@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,7 +45,7 @@ type fastXLSX struct {
 	size   int
 
 	cur    int
-	feeds  []*sheetFeed // per sheet, started at most one sheet ahead
+	feeds  []*sheetFeed // per sheet, started at most sheetsAhead() sheets ahead
 	batch  Batch
 	cancel chan struct{}
 	once   sync.Once
@@ -100,6 +101,11 @@ func openFastXLSX(b *blob, in Input) (Source, error) {
 	return x, nil
 }
 
+// sheetsAhead is how many sheets are decoded ahead of the one being
+// read: one per processor beside the one reading (a decoder keeps up to
+// holdBytes of rows, so this also bounds the memory decoding takes).
+func sheetsAhead() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
 // newInflater reads a deflated zip member with klauspost's inflater,
 // faster than compress/flate's.
 func newInflater(r io.Reader) io.ReadCloser { return kflate.NewReader(r) }
@@ -123,8 +129,9 @@ func (x *fastXLSX) Next(ctx context.Context) (*Batch, error) {
 		return nil, err
 	}
 	for x.cur < len(x.sheets) {
-		x.start(x.cur)
-		x.start(x.cur + 1)
+		for k := range sheetsAhead() + 1 {
+			x.start(x.cur + k)
+		}
 		sh := x.sheets[x.cur]
 		x.batch = Batch{File: x.name, Sheet: sh.name}
 		fd := x.feeds[x.cur]
