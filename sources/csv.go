@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -23,10 +24,15 @@ type csvSource struct {
 	name  string
 	blob  *blob
 	rc    io.ReadCloser
-	r     *csv.Reader
+	r     *csv.Reader // nil while blocks are parsed in parallel
 	batch Batch
 	size  int
 	done  bool
+
+	br       *blockReader // parses blocks of the text on workers
+	cur      *csvBlock    // the block rows are taken from
+	off      int          // rows of cur taken
+	lineBase int          // lines before cur, or before the serial parser's start
 }
 
 // Dialect is what the CSV sniffer decided about a text file.
@@ -159,17 +165,70 @@ func openCSV(_ context.Context, b *blob, in Input) (Source, error) {
 		return nil, report.At(report.Position{File: in.name()}, report.InputError(err))
 	}
 	enc, _, _ := lookupEncoding(d.Encoding.Name)
-	var r io.Reader = bufio.NewReaderSize(rc, 256<<10)
+	s := &csvSource{name: in.name(), blob: b, rc: rc, size: in.batchRows()}
+	s.batch.File = s.name
+	var r io.Reader = rc
 	if d.Encoding.Name != "utf-8" {
 		r = transform.NewReader(r, enc.NewDecoder())
 	}
+	if d.Delimiter < utf8.RuneSelf {
+		// Blocks of whole lines are parsed on as many workers as there
+		// are cores; rows come out in the file's order.
+		s.br = newBlockReader(r, byte(d.Delimiter), runtime.GOMAXPROCS(0))
+		return s, nil
+	}
+	s.r = newCSVReader(bufio.NewReaderSize(r, 256<<10), d.Delimiter)
+	return s, nil
+}
+
+func newCSVReader(r io.Reader, comma rune) *csv.Reader {
 	cr := csv.NewReader(r)
-	cr.Comma = d.Delimiter
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	s := &csvSource{name: in.name(), blob: b, rc: rc, r: cr, size: in.batchRows()}
-	s.batch.File = s.name
-	return s, nil
+	return cr
+}
+
+// nextBlocks fills the batch from the parsed blocks.
+func (s *csvSource) nextBlocks(ctx context.Context) error {
+	for len(s.batch.Rows) < s.size {
+		if s.cur == nil || s.off == s.cur.rowCount() {
+			if s.cur != nil {
+				s.lineBase += s.cur.lines
+				s.br.recycle(s.cur)
+				s.cur = nil
+			}
+			var b *csvBlock
+			var ok bool
+			select {
+			case b, ok = <-s.br.order:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if !ok {
+				s.done = true
+				return nil
+			}
+			<-b.done
+			if b.err != nil {
+				return report.At(report.Position{File: s.name}, report.InputError(b.err))
+			}
+			if b.irregular {
+				// A quote the cut cannot account for: from this block on,
+				// records are read one after another.
+				s.br.serialize()
+				s.r = newCSVReader(bufio.NewReaderSize(&blockStream{br: s.br, data: b.data}, 256<<10), rune(s.br.comma))
+				return s.nextSerial()
+			}
+			s.cur, s.off = b, 0
+		}
+		n := min(s.size-len(s.batch.Rows), s.cur.rowCount()-s.off)
+		for i := s.off; i < s.off+n; i++ {
+			s.batch.Rows = append(s.batch.Rows, s.cur.row(i, s.lineBase))
+		}
+		s.off += n
+	}
+	return nil
 }
 
 func (s *csvSource) Next(ctx context.Context) (*Batch, error) {
@@ -180,6 +239,23 @@ func (s *csvSource) Next(ctx context.Context) (*Batch, error) {
 		return nil, err
 	}
 	s.batch.Rows = s.batch.Rows[:0]
+	var err error
+	if s.r == nil {
+		err = s.nextBlocks(ctx)
+	} else {
+		err = s.nextSerial()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(s.batch.Rows) == 0 {
+		return nil, io.EOF
+	}
+	return &s.batch, nil
+}
+
+// nextSerial fills the batch with encoding/csv.
+func (s *csvSource) nextSerial() error {
 	for len(s.batch.Rows) < s.size {
 		rec, err := s.r.Read()
 		if err == io.EOF {
@@ -189,22 +265,22 @@ func (s *csvSource) Next(ctx context.Context) (*Batch, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, report.At(report.Position{File: s.name, Row: pe.Line, Column: pe.Column}, report.InputError(pe.Err))
+				return report.At(report.Position{File: s.name, Row: s.lineBase + pe.Line, Column: pe.Column}, report.InputError(pe.Err))
 			}
-			return nil, report.At(report.Position{File: s.name}, report.InputError(err))
+			return report.At(report.Position{File: s.name}, report.InputError(err))
 		}
 		line, _ := s.r.FieldPos(0)
-		s.batch.Rows = append(s.batch.Rows, Row{Num: line, Cells: rec})
+		s.batch.Rows = append(s.batch.Rows, Row{Num: s.lineBase + line, Cells: rec})
 	}
-	if len(s.batch.Rows) == 0 {
-		return nil, io.EOF
-	}
-	return &s.batch, nil
+	return nil
 }
 
 func (s *csvSource) Close() error {
 	if s.rc == nil {
 		return nil
+	}
+	if s.br != nil {
+		s.br.close()
 	}
 	s.rc.Close()
 	s.rc = nil

@@ -106,6 +106,8 @@ type TableReader struct {
 	eof         bool
 	segs        []TableBatch // output ready to hand on, oldest first
 	cur         TableBatch
+	rows        []Row // the data rows of the segments being filled, in one array
+	segStart    int   // where the last segment's rows start in rows
 
 	ahead chan aheadItem // batches read ahead, when opt.Ahead > 0
 	stop  chan struct{}  // closed by Close to end the goroutine reading ahead
@@ -224,6 +226,10 @@ func (t *TableReader) next(ctx context.Context) (*TableBatch, error) {
 			return nil, err
 		}
 		t.stats.Rows += len(b.Rows)
+		// The segments cut from this batch share one array of rows (the
+		// segments before were all handed on, and their callers may
+		// still hold them).
+		t.rows, t.segStart = make([]Row, 0, len(b.Rows)), 0
 		if !t.started || b.File != t.file || b.Sheet != t.sheet {
 			t.endSheet()
 			t.started, t.file, t.sheet, t.block, t.table, t.group = true, b.File, b.Sheet, 0, nil, ""
@@ -270,12 +276,15 @@ func (t *TableReader) feed(r Row, owned bool) {
 		}
 		return
 	}
-	switch {
-	case r.Blank():
+	if r.Blank() {
 		t.stats.Blank++
-	case onlyColumnNumbers(r), t.repeatsHeader(r) && len(t.hold) == 0:
+		return
+	}
+	repeats := t.repeatsHeader(r)
+	switch {
+	case onlyColumnNumbers(r), repeats && len(t.hold) == 0:
 		t.stats.HeaderRows++
-	case t.startsTable(r) || t.repeatsHeader(r):
+	case repeats || t.startsTable(r):
 		// A header under a title row starts a table of its own, even with
 		// the same columns (a second referendum question, YES / NO).
 		// A new table: its title rows and header go back to the header
@@ -331,9 +340,11 @@ func (t *TableReader) emit(r Row) {
 	n := len(t.segs)
 	if n == 0 || t.segs[n-1].Table != t.table {
 		t.segs = append(t.segs, TableBatch{Table: t.table})
+		t.segStart = len(t.rows)
 		n++
 	}
-	t.segs[n-1].Rows = append(t.segs[n-1].Rows, r)
+	t.rows = append(t.rows, r)
+	t.segs[n-1].Rows = t.rows[t.segStart:len(t.rows):len(t.rows)]
 }
 
 // settle decides the header of the current table from the pending rows and
@@ -661,8 +672,8 @@ func onlyColumnNumbers(r Row) bool {
 			continue
 		}
 		filled++
-		v, err := strconv.Atoi(c)
-		if err != nil {
+		v, ok := atoi(c)
+		if !ok {
 			return false
 		}
 		if d := v - filled; d >= -1 && d <= 1 {
@@ -670,6 +681,34 @@ func onlyColumnNumbers(r Row) bool {
 		}
 	}
 	return filled > 2 && fit*10 >= filled*9
+}
+
+// atoi is strconv.Atoi without the error value, which costs an allocation
+// on every data row that onlyColumnNumbers turns down.
+func atoi(c string) (int, bool) {
+	s, neg := c, false
+	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
+		s, neg = s[1:], s[0] == '-'
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	if len(s) > 18 {
+		v, err := strconv.Atoi(c)
+		return v, err == nil
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int(d)
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func hasLetter(s string) bool {

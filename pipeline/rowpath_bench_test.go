@@ -1,0 +1,52 @@
+package pipeline
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"tally/internal/testkit"
+	"tally/report"
+)
+
+// cpuTime is the CPU time the process has used, every thread together.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkRowPath reads and checks generated long and wide tables
+// without writing (tally validate): the read and row path on its own. It
+// reports, besides wall time, the CPU time of every goroutine per run
+// (cpu-ns/op), which a machine shared with other work disturbs less.
+func BenchmarkRowPath(b *testing.B) {
+	cases := []struct {
+		name string
+		gen  func(dir string) (string, int64, error)
+		spec func(dir, path string) (string, error)
+	}{
+		{"long/rows=120000", func(dir string) (string, int64, error) { return testkit.LongCSV(dir, 120_000, 1) }, testkit.LongSpec},
+		{"wide/stations=100000", func(dir string) (string, int64, error) { return testkit.WideCSV(dir, 100_000, 1) }, testkit.WideSpec},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			spec, size := benchSpec(b, c.gen, c.spec)
+			b.SetBytes(size)
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				sum, err := Run(context.Background(), spec, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n := sum.Count(report.Warning); n != 0 {
+					b.Fatalf("%d findings: %v", n, sum.Findings[0])
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+

@@ -1,0 +1,186 @@
+package sources
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// readCSVReference reads text as encoding/csv does for tally: lazy
+// quotes, any number of fields, rows numbered by their first line.
+func readCSVReference(t testing.TB, data []byte, comma byte) []Row {
+	t.Helper()
+	r := newCSVReader(bytes.NewReader(data), rune(comma))
+	var out []Row
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("encoding/csv: %v", err)
+		}
+		line, _ := r.FieldPos(0)
+		out = append(out, Row{Num: line, Cells: rec})
+	}
+}
+
+// readCSVBlocks reads text through the block reader with blocks of size
+// bytes, batches of batch rows and the given number of workers.
+func readCSVBlocks(t testing.TB, data []byte, comma byte, size, batch, workers int) []Row {
+	t.Helper()
+	defer func(old int) { blockSize = old }(blockSize)
+	blockSize = size
+	s := &csvSource{name: "t.csv", size: batch, br: newBlockReader(bytes.NewReader(data), comma, workers)}
+	defer s.br.close()
+	var out []Row
+	for {
+		b, err := s.Next(context.Background())
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("block reader: %v", err)
+		}
+		if len(b.Rows) == 0 || len(b.Rows) > batch {
+			t.Fatalf("batch of %d rows, want 1 to %d", len(b.Rows), batch)
+		}
+		for _, r := range b.Rows {
+			out = append(out, Row{Num: r.Num, Cells: slices.Clone(r.Cells)})
+		}
+	}
+}
+
+func sameRows(a, b []Row) error {
+	for i := 0; i < len(a) || i < len(b); i++ {
+		if i >= len(a) || i >= len(b) {
+			return fmt.Errorf("%d rows, want %d", len(a), len(b))
+		}
+		if a[i].Num != b[i].Num || !slices.Equal(a[i].Cells, b[i].Cells) {
+			return fmt.Errorf("row %d: line %d %q, want line %d %q", i, a[i].Num, a[i].Cells, b[i].Num, b[i].Cells)
+		}
+	}
+	return nil
+}
+
+// checkBlocks compares the block reader with encoding/csv on data, with
+// cuts at many places.
+func checkBlocks(t *testing.T, data []byte, comma byte) {
+	t.Helper()
+	want := readCSVReference(t, data, comma)
+	for _, size := range []int{1, 2, 3, 5, 8, 13, 64, 1000, 1 << 20} {
+		for _, workers := range []int{1, 3} {
+			got := readCSVBlocks(t, data, comma, size, 4, workers)
+			if err := sameRows(got, want); err != nil {
+				t.Fatalf("blocks of %d bytes, %d workers, input %q: %v", size, workers, data, err)
+			}
+		}
+	}
+}
+
+func TestCSVBlocksMatchEncodingCSV(t *testing.T) {
+	for _, in := range []string{
+		"",
+		"\n",
+		"\r\n\r\n",
+		"a",
+		"a\r",
+		"a,b\r",
+		"a,b\n\r",
+		"a,b\nc,d",
+		"a,b\r\nc,d\r\n",
+		"a,b\n\n\nc,d\n",
+		"a,,b,\n,\n",
+		"\r\r\n",
+		"a\rb,c\r\r\n",
+		`"a","b"` + "\n",
+		`"a,b",c` + "\n" + `d,"e""f"` + "\n",
+		"\"multi\nline\",x\ny,\"z\r\nw\"\r\nlast,row",
+		"\"open at the end\nstill open",
+		"\"open at the end\n",
+		"\"\"\n\"\",\"\"\n",
+		`a"b,c` + "\n" + `"d"e,f` + "\n" + "\"g\nh\",i\n",
+		`"x"y"z` + "\nnext,\"q\"\n",
+		"\"a\"\r,b\n",
+		"\"a\"\r\n\"b\"\r",
+		"one,\"two\nthree\",four\nfive\n\n\"six\"\n",
+		"\"a\"\"\nb\"\"\",c\n",
+		"x,\"\n\n\n\",y\n\nz\n",
+	} {
+		checkBlocks(t, []byte(in), ',')
+		checkBlocks(t, []byte(strings.ReplaceAll(in, ",", ";")), ';')
+	}
+}
+
+// randomCSV makes text from pieces that exercise quotes, line ends and
+// delimiters; regular keeps every quote regular (the case parsed in
+// parallel).
+func randomCSV(rng *rand.Rand, regular bool) []byte {
+	var b bytes.Buffer
+	rows := rng.IntN(40)
+	for range rows {
+		fields := rng.IntN(5)
+		for f := 0; f <= fields; f++ {
+			if f > 0 {
+				b.WriteByte(',')
+			}
+			switch rng.IntN(6) {
+			case 0:
+			case 1, 2:
+				b.WriteString([]string{"12", "Ак жол", "x y", "\r", "7,5"[:1]}[rng.IntN(5)])
+			case 3, 4:
+				b.WriteByte('"')
+				for range rng.IntN(4) {
+					b.WriteString([]string{"a", "\"\"", ",", "\n", "\r\n", "Ж", "\r"}[rng.IntN(7)])
+				}
+				b.WriteByte('"')
+			case 5:
+				if !regular {
+					b.WriteString([]string{`a"b`, `"c"d`, `"`, `""x`}[rng.IntN(4)])
+				}
+			}
+		}
+		b.WriteString([]string{"\n", "\r\n", "\n\n", "\r\n\r\n"}[rng.IntN(4)])
+	}
+	if rng.IntN(2) == 0 && b.Len() > 0 {
+		b.Truncate(b.Len() - 1 - rng.IntN(min(3, b.Len())))
+	}
+	return b.Bytes()
+}
+
+func TestCSVBlocksRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 400 {
+		checkBlocks(t, randomCSV(rng, i%2 == 0), ',')
+	}
+}
+
+func FuzzCSVBlocks(f *testing.F) {
+	f.Add([]byte("a,\"b\nc\"\r\n\"d\"\"e\",f\n"), 3)
+	f.Add([]byte("x\"y,z\n\"q\"r\n"), 2)
+	f.Fuzz(func(t *testing.T, data []byte, size int) {
+		size = 1 + (size&0xffff)%97
+		want := readCSVReference(t, data, ',')
+		got := readCSVBlocks(t, data, ',', size, 3, 2)
+		if err := sameRows(got, want); err != nil {
+			t.Fatalf("blocks of %d bytes: %v", size, err)
+		}
+	})
+}
+
+// TestCSVBlocksFallBack checks that a bare quote early in a long file,
+// which makes every later cut doubtful, still gives encoding/csv's rows
+// and row numbers.
+func TestCSVBlocksFallBack(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("id,name\n1,say \"hi\n")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "%d,\"name %d\nwith a line end\"\n", i, i)
+	}
+	checkBlocks(t, b.Bytes(), ',')
+}

@@ -1,0 +1,58 @@
+package sources
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"syscall"
+	"testing"
+	"time"
+
+	"tally/internal/testkit"
+)
+
+// cpuTime is the CPU time the process has used, every thread together.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkCSVSource reads generated long CSV files row by row, without
+// finding tables: parsing alone. cpu-ns/op is the CPU time of every
+// goroutine per read.
+func BenchmarkCSVSource(b *testing.B) {
+	for _, rows := range []int{120_000} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			path, size, err := testkit.LongCSV(b.TempDir(), rows, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(size)
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				src, err := Open(context.Background(), Input{Path: path})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for {
+					bt, err := src.Next(context.Background())
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(bt.Rows)
+				}
+				src.Close()
+				if n != rows+1 {
+					b.Fatalf("read %d rows, want %d", n, rows+1)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
