@@ -202,18 +202,27 @@ func ParseCount(s string) (Number, error) {
 // plainCount reads a cell of 1 to 15 ASCII digits, the common case, as
 // ParseNumber would.
 func plainCount(s string) (Number, bool) {
-	if len(s) == 0 || len(s) > 15 {
+	v, ok := plainInt(s)
+	if !ok {
 		return Number{}, false
+	}
+	return Number{Value: float64(v), Int: v, Whole: true}, true
+}
+
+// plainInt reads 1 to 15 ASCII digits.
+func plainInt(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 15 {
+		return 0, false
 	}
 	var v int64
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return Number{}, false
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
 		}
-		v = v*10 + int64(c-'0')
+		v = v*10 + int64(d)
 	}
-	return Number{Value: float64(v), Int: v, Whole: true}, true
+	return v, true
 }
 
 // ParseShare reads a percentage cell. A cell holding a count and its

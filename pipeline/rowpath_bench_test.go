@@ -49,4 +49,3 @@ func BenchmarkRowPath(b *testing.B) {
 		})
 	}
 }
-

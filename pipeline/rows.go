@@ -61,12 +61,36 @@ type sourceReader struct {
 	cols    *ColumnMap
 	cur     *unitBuf
 	unknown map[string]bool
-	options map[string]Option // option names already resolved
-	tc      *tableCols        // fill_down and extra figure columns of the current table
+	options map[string]int // option names already resolved, by index in optSeq
+	tc      *tableCols     // fill_down and extra figure columns of the current table
 
 	unitMemo unitMemo
 	scratch  []resRow // the results of the row being read
 	spare    *unitBuf // the last unit flushed, for the next to reuse
+
+	roles   [len(roleNames)]int // the column of each role in rolesOf, -1 for none
+	rolesOf *ColumnMap
+	optSeq  []namedOption  // options in the order first met, for option's guess
+	optNext int            // the index in optSeq of the option guessed next
+	seen    map[string]int // check's index of options, for units with many
+}
+
+// namedOption is an option and the cell text it was resolved from.
+type namedOption struct {
+	name string
+	o    Option
+}
+
+// col is m.col(r) for the current column map, from an array rather than
+// the map.
+func (sr *sourceReader) col(r Role) int {
+	if sr.rolesOf != sr.cols {
+		for i := range sr.roles {
+			sr.roles[i] = sr.cols.col(Role(i))
+		}
+		sr.rolesOf = sr.cols
+	}
+	return sr.roles[r]
 }
 
 // totalWords start the name of a row that totals others rather than
@@ -114,7 +138,11 @@ func (sr *sourceReader) count(row sources.Row, col int) (opt, bool) {
 	if col < 0 {
 		return opt{}, true
 	}
-	n, err := ParseCount(row.Cell(col))
+	s := row.Cell(col)
+	if v, ok := plainInt(s); ok {
+		return some(v), true
+	}
+	n, err := ParseCount(s)
 	if err != nil {
 		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a number", strings.TrimSpace(row.Cell(col)), sr.header(col)))
 		return opt{}, false
@@ -165,7 +193,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 	sr.fillDown(&row)
 	var figs [numFigures]figure
 	for f := range numFigures {
-		c := m.col(figureRoles[f])
+		c := sr.col(figureRoles[f])
 		v, ok := sr.count(row, c)
 		if !ok {
 			return nil
@@ -179,26 +207,27 @@ func (sr *sourceReader) row(row sources.Row) error {
 	id, name, parent, level := sr.unitOf(row)
 	results := sr.scratch[:0] // copied into the unit below
 	if m.Layout == "long" {
-		oc := m.col(RoleOption)
+		oc := sr.col(RoleOption)
 		optName := strings.TrimSpace(row.Cell(oc))
 		if optName == "" {
 			sr.reject(row, oc, report.RowRejected, fmt.Sprintf("no option name in column %q", sr.header(oc)))
 			return nil
 		}
-		votes, ok := sr.count(row, m.col(RoleVotes))
+		vc, sc := sr.col(RoleVotes), sr.col(RoleShare)
+		votes, ok := sr.count(row, vc)
 		if !ok {
 			return nil
 		}
-		sh, ok := sr.share(row, m.col(RoleShare))
+		sh, ok := sr.share(row, sc)
 		if !ok {
 			return nil
 		}
-		seats, ok := sr.count(row, m.col(RoleSeats))
+		seats, ok := sr.count(row, sr.col(RoleSeats))
 		if !ok {
 			return nil
 		}
 		results = append(results, resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
-			pos: sr.pos(row, m.col(RoleVotes)), spos: sr.pos(row, m.col(RoleShare))})
+			pos: sr.pos(row, vc), spos: sr.pos(row, sc)})
 	} else {
 		for _, oc := range m.Options {
 			votes, ok := sr.count(row, oc.Col)
@@ -247,15 +276,31 @@ func (sr *sourceReader) row(row sources.Row) error {
 // option resolves an option name through the spec's aliases; an unknown
 // name becomes an option of its own and, when the spec lists parties, a
 // finding.
+//
+// The rows of a long table name the options of each unit in the same
+// order, so the option that followed the last one is tried before the map.
 func (sr *sourceReader) option(name string, row sources.Row, col int) Option {
-	if o, ok := sr.options[name]; ok {
-		return o
+	if i := sr.optNext; i < len(sr.optSeq) && sr.optSeq[i].name == name {
+		sr.optNext = i + 1
+		if sr.optNext == len(sr.optSeq) {
+			sr.optNext = 0
+		}
+		return sr.optSeq[i].o
+	}
+	if i, ok := sr.options[name]; ok {
+		sr.optNext = i + 1
+		if sr.optNext == len(sr.optSeq) {
+			sr.optNext = 0
+		}
+		return sr.optSeq[i].o
 	}
 	o := sr.resolve(name, row, col)
 	if sr.options == nil {
-		sr.options = map[string]Option{}
+		sr.options = map[string]int{}
 	}
-	sr.options[name] = o
+	sr.options[name] = len(sr.optSeq)
+	sr.optSeq = append(sr.optSeq, namedOption{name, o})
+	sr.optNext = 0
 	return o
 }
 
@@ -384,7 +429,16 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			add(report.Error, report.NegativeVotes, x.pos, "", 0, x.v.v, "%s is negative in unit %q", x.pos.Header, u.id)
 		}
 	}
-	seen := map[string]int{}
+	// Duplicate options: a unit has few, so they are compared pairwise
+	// unless there are many.
+	seen := sr.seen
+	if len(u.results) > 32 {
+		if seen == nil {
+			seen = map[string]int{}
+			sr.seen = seen
+		}
+		clear(seen)
+	}
 	var shareSum float64
 	var shareHalfUlps float64
 	shares := 0
@@ -392,10 +446,19 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 		if res.votes.ok && res.votes.v < 0 {
 			add(report.Error, report.NegativeVotes, res.pos, res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
-		if first, dup := seen[res.opt.ID]; dup {
-			sr.duplicateResult(u, u.results[first], res)
+		if len(u.results) > 32 {
+			if first, dup := seen[res.opt.ID]; dup {
+				sr.duplicateResult(u, u.results[first], res)
+			} else {
+				seen[res.opt.ID] = i
+			}
 		} else {
-			seen[res.opt.ID] = i
+			for j := range i {
+				if u.results[j].opt.ID == res.opt.ID {
+					sr.duplicateResult(u, u.results[j], res)
+					break
+				}
+			}
 		}
 		if res.share.Missing || !res.votes.ok || !base.ok || base.v <= 0 {
 			continue

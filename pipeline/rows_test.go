@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"tally/report"
+)
+
+// An option named twice in a unit is found whether the unit has few
+// options (compared pairwise) or many (through a map).
+func TestDuplicateOptionsInUnit(t *testing.T) {
+	for _, n := range []int{4, 40} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("Unit,Party,Votes\n")
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&b, "u1,O%d,%d\n", i, 10+i)
+			}
+			// O2 again with other votes, O3 again with the same.
+			b.WriteString("u1,O2,99\nu1,O3,13\nu2,O1,5\n")
+			sum := runText(t, `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`, map[string]string{"l.csv": b.String()})
+			expectFindings(t, sum.Findings, []want{
+				{code: report.ConflictingResult, unit: "u1", option: "o2", expected: "12", actual: "99", row: n + 2},
+				{code: report.DuplicateResult, unit: "u1", option: "o3", row: n + 3},
+			})
+		})
+	}
+}
+
+// Options are resolved by name whatever order the rows of a unit give
+// them in (the reader guesses the next option from the last unit's order).
+func TestOptionsInChangingOrder(t *testing.T) {
+	sum := runText(t, `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`, map[string]string{"l.csv": `Unit,Party,Votes
+u1,A,1
+u1,B,2
+u1,C,4
+u2,C,8
+u2,B,16
+u2,A,32
+u3,A,64
+u3,C,128
+u4,B,256
+u4,D,512
+u4,A,1024
+`})
+	if n := sum.Count(report.Warning); n != 0 {
+		t.Fatalf("findings: %v", sum.Findings)
+	}
+	got := map[string]int64{}
+	for _, o := range sum.Totals[0].Options {
+		got[o.ID+"="+o.Name] = o.Votes
+	}
+	want := map[string]int64{"a=A": 1 + 32 + 64 + 1024, "b=B": 2 + 16 + 256, "c=C": 4 + 8 + 128, "d=D": 512}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("totals %v, want %v", got, want)
+	}
+}
