@@ -63,23 +63,40 @@ type inputHash struct {
 
 // hashInputs hashes every source once; reading uses the sums, the
 // manifest records them and the fingerprint is made of them. A file that
-// cannot be read is left for the reader to report.
-func (r *runner) hashInputs(ctx context.Context) error {
-	r.hashes = map[string]inputHash{}
+// cannot be read is left for the reader to report. Progress goes to the
+// observer only when report is set: the observer is called from Run's
+// goroutine, and hashing may run on another while the inputs are read.
+func (r *runner) hashInputs(ctx context.Context, report bool) error {
+	hashes := map[string]inputHash{}
 	for _, src := range r.spec.Sources {
 		p := r.spec.SourcePath(src.Path)
-		if _, done := r.hashes[p]; done {
+		if _, done := hashes[p]; done {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		r.hashes[p] = hashFile(p, func(done, total int64) { r.obs.Hashed(src.Path, done, total) })
+		progress := func(done, total int64) {}
+		if report {
+			progress = func(done, total int64) { r.obs.Hashed(src.Path, done, total) }
+		}
+		h := hashFile(ctx, p, progress)
+		if h.err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		hashes[p] = h
 	}
+	r.hashes = hashes
 	return nil
 }
 
-func hashFile(p string, progress func(done, total int64)) inputHash {
+// hasRelease reports whether dir holds a release's manifest.
+func hasRelease(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, sinks.ManifestName))
+	return err == nil
+}
+
+func hashFile(ctx context.Context, p string, progress func(done, total int64)) inputHash {
 	f, err := os.Open(p)
 	if err != nil {
 		return inputHash{err: err}
@@ -90,7 +107,7 @@ func hashFile(p string, progress func(done, total int64)) inputHash {
 		total = fi.Size()
 	}
 	h := sha256.New()
-	w := &countingHash{Hash: h, total: total, progress: progress}
+	w := &countingHash{Hash: h, total: total, progress: progress, ctx: ctx}
 	n, err := io.Copy(w, f)
 	if err != nil {
 		return inputHash{err: err}
@@ -99,11 +116,13 @@ func hashFile(p string, progress func(done, total int64)) inputHash {
 	return inputHash{sum: hex.EncodeToString(h.Sum(nil)), size: n}
 }
 
-// countingHash reports progress every 4 MiB hashed.
+// countingHash reports progress every 4 MiB hashed, and stops when the
+// run is cancelled.
 type countingHash struct {
 	hash.Hash
 	done, total, last int64
 	progress          func(done, total int64)
+	ctx               context.Context
 }
 
 func (c *countingHash) Write(p []byte) (int, error) {
@@ -111,6 +130,9 @@ func (c *countingHash) Write(p []byte) (int, error) {
 	c.done += int64(n)
 	if c.done-c.last >= 4<<20 {
 		c.last = c.done
+		if err := c.ctx.Err(); err != nil {
+			return n, err
+		}
 		c.progress(c.done, c.total)
 	}
 	return n, err
@@ -250,11 +272,9 @@ func (r *runner) fileMeta(t TableDef) sinks.Meta {
 	if r.opt.Created != "" {
 		m["tally.created"] = r.opt.Created
 	}
-	var srcs []string
-	for _, src := range r.spec.Sources {
-		srcs = append(srcs, src.Path+" sha256:"+r.hashes[r.spec.SourcePath(src.Path)].sum)
+	if r.lateMeta == nil {
+		m["tally.sources"] = r.sourcesLine()
 	}
-	m["tally.sources"] = strings.Join(srcs, "\n")
 	for _, f := range t.Schema.Fields() {
 		if d, ok := f.Metadata.GetValue("description"); ok {
 			m["tally.description."+f.Name] = d
@@ -263,7 +283,27 @@ func (r *runner) fileMeta(t TableDef) sinks.Meta {
 	return m
 }
 
-func (r *runner) sinkOptions() sinks.Options { return sinks.Options{IPCZstd: r.opt.ArrowZstd} }
+// sourcesLine lists every source with its sha256, for the files' metadata.
+func (r *runner) sourcesLine() string {
+	var srcs []string
+	for _, src := range r.spec.Sources {
+		srcs = append(srcs, src.Path+" sha256:"+r.hashes[r.spec.SourcePath(src.Path)].sum)
+	}
+	return strings.Join(srcs, "\n")
+}
+
+// sourcesMeta waits for the inputs' hashes and gives the metadata made of
+// them.
+func (r *runner) sourcesMeta() (sinks.Meta, error) {
+	if err := r.hashed(); err != nil {
+		return nil, err
+	}
+	return sinks.Meta{"tally.sources": r.sourcesLine()}, nil
+}
+
+func (r *runner) sinkOptions() sinks.Options {
+	return sinks.Options{IPCZstd: r.opt.ArrowZstd, LateMeta: r.lateMeta}
+}
 
 // openOutputs opens a sink for every table and format in dir, the
 // temporary folder of the release.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -139,17 +140,43 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 		defer rel.Close()
 		r.sum.OutDir = r.outDir()
 	}
-	r.obs.Stage("hash")
-	if err := r.hashInputs(ctx); err != nil {
-		return nil, err
-	}
-	if opt.Write {
-		if d, ok := upToDate(rel.Dir, r.fingerprint()); ok && !opt.Force {
+	// A release in place may be up to date, which takes the inputs' hashes
+	// to know before anything else. Otherwise (no release yet, --force, or
+	// nothing to write) the inputs are hashed while they are read.
+	hashedFirst := opt.Write && !opt.Force && hasRelease(rel.Dir)
+	if hashedFirst {
+		r.obs.Stage("hash")
+		if err := r.hashInputs(ctx, true); err != nil {
+			return nil, err
+		}
+		r.hashed = func() error { return nil }
+		if d, ok := upToDate(rel.Dir, r.fingerprint()); ok {
 			r.log.Debug("release is up to date", "dir", r.sum.OutDir)
 			r.summarizeRelease(d)
 			return r.sum, nil
 		}
+	} else {
+		hctx, stop := context.WithCancel(ctx)
+		defer stop()
+		done := make(chan error, 1)
+		go func() { done <- r.hashInputs(hctx, false) }()
+		r.hashed = sync.OnceValue(func() error { return <-done })
+	}
+	if opt.Write {
 		r.pause(PauseLocked)
+		if !hashedFirst {
+			// Parquet records the inputs' hashes in its footer, once they
+			// are known; formats that record metadata up front wait here.
+			late := true
+			for _, f := range r.formats() {
+				late = late && sinks.LateMetaFormat(f)
+			}
+			if late {
+				r.lateMeta = r.sourcesMeta
+			} else if err := r.hashed(); err != nil {
+				return nil, err
+			}
+		}
 		if err := r.openOutputs(rel.Path()); err != nil {
 			return nil, err
 		}
@@ -178,6 +205,12 @@ type runner struct {
 	obs     Observer
 	log     *slog.Logger
 	hashes  map[string]inputHash
+	// hashed waits until hashes is complete (the inputs may be hashed on
+	// a goroutine of their own while they are read).
+	hashed func() error
+	// lateMeta, when set, gives the files' provenance that needs the
+	// hashes, at the files' close (sinks.Options.LateMeta).
+	lateMeta func() (sinks.Meta, error)
 
 	results, units *builder
 	contests       map[string]*contestAgg
@@ -194,6 +227,14 @@ func (r *runner) run(ctx context.Context, rel *sinks.Release) error {
 	}
 	if err := r.flushTables(ctx, true); err != nil {
 		return err
+	}
+	if err := r.hashed(); err != nil {
+		return err
+	}
+	for i := range r.sum.Sources {
+		if h := r.hashes[r.sum.Sources[i].Path]; h.err == nil {
+			r.sum.Sources[i].SHA256, r.sum.Sources[i].Bytes = h.sum, h.size
+		}
 	}
 	r.obs.Stage("allocate")
 	seatRows, err := r.allocate()
@@ -218,9 +259,6 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 	path := r.spec.SourcePath(src.Path)
 	name := src.Path
 	st := SourceStats{Path: path, Name: name}
-	if h := r.hashes[path]; h.err == nil {
-		st.SHA256, st.Bytes = h.sum, h.size
-	}
 	in := sources.Input{
 		Path: path, Name: name, Format: src.Format, Member: src.Member, Encoding: src.Encoding,
 		Delimiter: src.Delimiter, Sheets: src.Sheet, BatchRows: r.opt.BatchRows,

@@ -60,7 +60,16 @@ type Options struct {
 	// IPCZstd compresses Arrow IPC bodies with zstd (many readers lack the
 	// codec, so the default is uncompressed).
 	IPCZstd bool
+	// LateMeta, when set, gives metadata known only once the rows are
+	// written (the caller may still be computing it when the file is
+	// opened). Formats that store metadata at the end (Parquet's footer)
+	// ask for it on Close; the others have no place for it and must be
+	// given everything up front (see LateMetaFormat).
+	LateMeta func() (Meta, error)
 }
+
+// LateMetaFormat reports whether a format takes Options.LateMeta.
+func LateMetaFormat(format string) bool { return format == "parquet" || format == "csv" }
 
 // The fixed writer settings: the same rows give the same bytes whatever
 // the batches they arrive in, and every file records these in its

@@ -255,6 +255,10 @@ func (w *Writer) flush() error {
 	return nil
 }
 
+// SetMetadata replaces the footer's key-value pairs (Options.Metadata);
+// it may be called until Close.
+func (w *Writer) SetMetadata(kv [][2]string) { w.opt.Metadata = kv }
+
 // Close writes the last row group and the footer. It does not close the
 // underlying writer.
 func (w *Writer) Close() error {
