@@ -191,24 +191,28 @@ func (sr *sourceReader) row(row sources.Row) error {
 		sr.contest = c
 	}
 	sr.fillDown(&row)
-	var figs [numFigures]figure
+	// The figures' positions are made only where a unit takes them: the
+	// later rows of a long table's unit repeat its figures.
+	var figv [numFigures]opt
 	for f := range numFigures {
-		c := sr.col(figureRoles[f])
-		v, ok := sr.count(row, c)
+		v, ok := sr.count(row, sr.col(figureRoles[f]))
 		if !ok {
 			return nil
 		}
-		figs[f] = figure{v: v, pos: sr.pos(row, c)}
+		figv[f] = v
 	}
 	extra, ok := sr.extraFigures(row)
 	if !ok {
 		return nil
 	}
 	id, name, parent, level := sr.unitOf(row)
-	results := sr.scratch[:0] // copied into the unit below
+	// A long row's one result is built here; a wide row's in scratch,
+	// which becomes the results of the unit it starts.
+	var one resRow
+	results := sr.scratch[:0]
 	if m.Layout == "long" {
 		oc := sr.col(RoleOption)
-		optName := strings.TrimSpace(row.Cell(oc))
+		optName := sources.TrimSpace(row.Cell(oc))
 		if optName == "" {
 			sr.reject(row, oc, report.RowRejected, fmt.Sprintf("no option name in column %q", sr.header(oc)))
 			return nil
@@ -226,8 +230,8 @@ func (sr *sourceReader) row(row sources.Row) error {
 		if !ok {
 			return nil
 		}
-		results = append(results, resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
-			pos: sr.pos(row, vc), spos: sr.pos(row, sc)})
+		one = resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
+			pos: sr.pos(row, vc), spos: sr.pos(row, sc)}
 	} else {
 		for _, oc := range m.Options {
 			votes, ok := sr.count(row, oc.Col)
@@ -257,18 +261,32 @@ func (sr *sourceReader) row(row sources.Row) error {
 			u = &unitBuf{}
 		}
 		sr.spare = nil
-		*u = unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), fig: figs, parent: parent, extra: extra, results: u.results[:0]}
+		// The unit takes the results as they are, and scratch the
+		// buffer of the unit flushed last.
+		if m.Layout == "long" {
+			results = append(results, one)
+		}
+		spare := u.results
+		*u = unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), parent: parent, extra: extra, results: results}
+		for f := range numFigures {
+			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
+		}
+		sr.scratch = spare[:0]
 		sr.cur = u
 	} else {
 		for f := range numFigures {
-			if !sr.cur.fig[f].v.ok && figs[f].v.ok {
-				sr.cur.fig[f] = figs[f]
+			if !sr.cur.fig[f].v.ok && figv[f].ok {
+				sr.cur.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 			}
 		}
 		sr.cur.extra = mergeExtra(sr.cur.extra, extra)
+		if m.Layout == "long" {
+			sr.cur.results = append(sr.cur.results, one)
+		} else {
+			sr.cur.results = append(sr.cur.results, results...)
+			sr.scratch = results[:0]
+		}
 	}
-	sr.cur.results = append(sr.cur.results, results...)
-	sr.scratch = results[:0]
 	sr.cur.rows++
 	return nil
 }

@@ -108,11 +108,19 @@ func (sr *sourceReader) parentSlug(p string) string {
 	return u.parentSlug
 }
 
-// unitCells lists the columns whose cells name a row's unit.
+// unitCells lists the columns whose cells name a row's unit (columns the
+// table lacks, -1, read as "" in every row and are left out).
 func unitCells(m *ColumnMap) []int {
-	in := []int{m.col(RoleUnitID), m.col(RoleUnitName), m.col(RoleParent), m.keyID}
-	in = append(in, m.Keys...)
-	return append(in, m.levelCols...)
+	all := []int{m.col(RoleUnitID), m.col(RoleUnitName), m.col(RoleParent), m.keyID}
+	all = append(all, m.Keys...)
+	all = append(all, m.levelCols...)
+	in := all[:0]
+	for _, c := range all {
+		if c >= 0 {
+			in = append(in, c)
+		}
+	}
+	return in
 }
 
 func (u *unitMemo) same(row sources.Row) bool {

@@ -184,3 +184,25 @@ func TestCSVBlocksFallBack(t *testing.T) {
 	}
 	checkBlocks(t, b.Bytes(), ',')
 }
+
+func FuzzTrimSpace(f *testing.F) {
+	for _, s := range []string{"", " ", "a", " a ", "Ак жол", "Ак жол\u00a0", "\u3000x", "x\u2029", "\xff", "\xe2\x80", " \xc2", "\t1\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := TrimSpace(s), strings.TrimSpace(s); got != want {
+			t.Fatalf("TrimSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func FuzzSingleSpaced(f *testing.F) {
+	for _, s := range []string{"", " ", "a b", "a  b", " a", "a ", "Ак жол", "Ак  жол", "a\u00a0b", "a\tb", "x\u0085"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := singleSpaced(s), strings.Join(strings.Fields(s), " ") == s; got != want {
+			t.Fatalf("singleSpaced(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

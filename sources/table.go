@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Table is one table found in a sheet or text file: where its header is and
@@ -437,6 +438,26 @@ func (t *TableReader) repeatsHeader(r Row) bool {
 // would give c back: no leading, trailing, repeated or other white space.
 func singleSpaced(c string) bool {
 	prevSpace := true
+	for i := 0; i < len(c); i++ {
+		b := c[i]
+		if b >= utf8.RuneSelf {
+			return singleSpacedRunes(c)
+		}
+		if asciiSpace(b) {
+			if b != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+	}
+	return !prevSpace || c == ""
+}
+
+// singleSpacedRunes is singleSpaced for text beyond ASCII.
+func singleSpacedRunes(c string) bool {
+	prevSpace := true
 	for _, r := range c {
 		if unicode.IsSpace(r) {
 			if r != ' ' || prevSpace {
@@ -455,7 +476,7 @@ func singleSpaced(c string) bool {
 func (t *TableReader) startsTable(r Row) bool {
 	words := 0
 	for i, c := range r.Cells {
-		c = strings.TrimSpace(c)
+		c = TrimSpace(c)
 		if c == "" {
 			continue
 		}
@@ -482,7 +503,7 @@ func labelRow(r Row) bool {
 	n := 0
 	text := false
 	for _, c := range r.Cells {
-		c = strings.TrimSpace(c)
+		c = TrimSpace(c)
 		if c == "" {
 			continue
 		}
@@ -496,7 +517,7 @@ func labelRow(r Row) bool {
 
 func firstText(r Row) string {
 	for _, c := range r.Cells {
-		if strings.TrimSpace(c) != "" {
+		if TrimSpace(c) != "" {
 			return c
 		}
 	}
@@ -637,7 +658,7 @@ type rowShape struct{ filled, words, numbers int }
 func shapeOf(r Row) rowShape {
 	var s rowShape
 	for _, c := range r.Cells {
-		c = strings.TrimSpace(c)
+		c = TrimSpace(c)
 		if c == "" {
 			continue
 		}
@@ -667,7 +688,7 @@ func dataFollows(rows []Row, kinds []rowShape, from int) bool {
 func onlyColumnNumbers(r Row) bool {
 	filled, fit := 0, 0
 	for _, c := range r.Cells {
-		c = strings.TrimSpace(c)
+		c = TrimSpace(c)
 		if c == "" {
 			continue
 		}
@@ -693,10 +714,6 @@ func atoi(c string) (int, bool) {
 	if len(s) == 0 {
 		return 0, false
 	}
-	if len(s) > 18 {
-		v, err := strconv.Atoi(c)
-		return v, err == nil
-	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		d := s[i] - '0'
@@ -705,10 +722,41 @@ func atoi(c string) (int, bool) {
 		}
 		n = n*10 + int(d)
 	}
+	if len(s) > 18 {
+		// Digits enough to overflow: strconv decides.
+		v, err := strconv.Atoi(c)
+		return v, err == nil
+	}
 	if neg {
 		n = -n
 	}
 	return n, true
+}
+
+// TrimSpace is strings.TrimSpace, quick when s starts and ends with a
+// character that is not a space: a cell in Cyrillic sends
+// strings.TrimSpace the slow way, through a function call per rune.
+func TrimSpace(s string) string {
+	if len(s) == 0 {
+		return s
+	}
+	first, last := s[0], s[len(s)-1]
+	if first < utf8.RuneSelf && last < utf8.RuneSelf {
+		if asciiSpace(first) || asciiSpace(last) {
+			return strings.TrimSpace(s)
+		}
+		return s
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	l, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(r) || unicode.IsSpace(l) {
+		return strings.TrimSpace(s)
+	}
+	return s
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 func hasLetter(s string) bool {
