@@ -1,9 +1,9 @@
 package pqwriter
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -14,7 +14,7 @@ import (
 type chunkEncoder struct {
 	z    *zstd.Encoder
 	body []byte
-	ints []uint32
+	comp []byte
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -30,9 +30,11 @@ type chunkMeta struct {
 	min, max     []byte
 }
 
+// encode returns the chunk's bytes in c.out, which the column keeps for
+// the next row group.
 func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m := chunkMeta{dictOffset: -1, nulls: c.nulls}
-	var out []byte
+	out := c.out[:0]
 	if !c.plain && (c.dictLen() == 0 || 2*c.dictLen() > len(c.idx)) {
 		// More distinct values than half the chunk's: a dictionary would
 		// only add the indices. (A chunk of nulls only has no dictionary.)
@@ -64,12 +66,14 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m.dataOffset = int64(len(out))
 	out = e.page(out, &m, pageData, rows, enc)
 	m.hasStats, m.min, m.max = c.stats()
+	c.out = out
 	return out, m, nil
 }
 
 // page compresses e.body and appends it with its header.
 func (e *chunkEncoder) page(out []byte, m *chunkMeta, typ int32, values int, enc int32) []byte {
-	comp := e.z.EncodeAll(e.body, nil)
+	e.comp = e.z.EncodeAll(e.body, e.comp[:0])
+	comp := e.comp
 	t := &thrift{}
 	t.begin()
 	t.i32(1, typ)
@@ -151,30 +155,31 @@ func (c *column) appendPlain(b []byte) []byte {
 func (c *column) stats() (bool, []byte, []byte) {
 	switch c.kind {
 	case kString:
-		var lo, hi []byte
+		// Go orders strings by unsigned bytes, as Parquet does.
+		var lo, hi string
 		first := true
-		visit := func(s []byte) {
-			if first || bytes.Compare(s, lo) < 0 {
+		visit := func(s string) {
+			if first || s < lo {
 				lo = s
 			}
-			if first || bytes.Compare(s, hi) > 0 {
+			if first || s > hi {
 				hi = s
 			}
 			first = false
 		}
 		if c.plain {
 			for _, s := range c.sdata {
-				visit(s)
+				visit(unsafe.String(unsafe.SliceData(s), len(s)))
 			}
 		} else {
 			for _, s := range c.svals {
-				visit([]byte(s))
+				visit(s)
 			}
 		}
 		if first {
 			return false, nil, nil
 		}
-		return true, bytes.Clone(lo), bytes.Clone(hi)
+		return true, []byte(lo), []byte(hi)
 	case kBool:
 		if len(c.bools) == 0 {
 			return false, nil, nil

@@ -21,8 +21,9 @@ const (
 )
 
 type thrift struct {
-	b    []byte
-	last []int16 // id of the previous field of each open struct
+	b     []byte
+	last  []int16 // id of the previous field of each open struct
+	stack [8]int16
 }
 
 func (t *thrift) field(id int16, typ byte) {
@@ -39,7 +40,12 @@ func (t *thrift) field(id int16, typ byte) {
 func zigzag(v int64) uint64 { return uint64(v<<1) ^ uint64(v>>63) }
 
 // begin opens a struct (the top-level one, or an element of a list).
-func (t *thrift) begin() { t.last = append(t.last, 0) }
+func (t *thrift) begin() {
+	if t.last == nil {
+		t.last = t.stack[:0]
+	}
+	t.last = append(t.last, 0)
+}
 
 // end closes the innermost open struct.
 func (t *thrift) end() {

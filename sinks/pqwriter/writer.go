@@ -428,12 +428,15 @@ type column struct {
 	sdata [][]byte // plain mode values
 	// int64 / float64 (as bits)
 	nmap  numTable
+	pnum  uint64 // the previous number, at index pidx when havep
 	nvals []uint64
 	ndata []uint64 // plain mode values
 	// bool
 	bools []bool
 
 	remap []int32 // dictionary input: the input's index -> ours, -1 unseen
+
+	out []byte // the encoded chunk, until written
 }
 
 func newColumn(name string, k kind, nullable bool, rows int) *column {
@@ -484,12 +487,18 @@ func (c *column) add(a arrow.Array, from, to int) error {
 		}
 	}
 	if c.nullable {
-		for i := from; i < to; i++ {
-			if a.IsNull(i) {
-				c.defs = append(c.defs, 0)
-				c.nulls++
-			} else {
+		if a.NullN() == 0 {
+			for range to - from {
 				c.defs = append(c.defs, 1)
+			}
+		} else {
+			for i := from; i < to; i++ {
+				if a.IsNull(i) {
+					c.defs = append(c.defs, 0)
+					c.nulls++
+				} else {
+					c.defs = append(c.defs, 1)
+				}
 			}
 		}
 	}
@@ -513,8 +522,9 @@ func (c *column) add(a arrow.Array, from, to int) error {
 			return fmt.Errorf("pqwriter: column %q: want int64, got %s", c.name, a.DataType())
 		}
 		vals := v.Int64Values()
+		nulls := v.NullN() > 0
 		for i := from; i < to; i++ {
-			if v.IsValid(i) {
+			if !nulls || v.IsValid(i) {
 				c.addNum(uint64(vals[i]))
 			}
 		}
@@ -524,8 +534,9 @@ func (c *column) add(a arrow.Array, from, to int) error {
 			return fmt.Errorf("pqwriter: column %q: want float64, got %s", c.name, a.DataType())
 		}
 		vals := v.Float64Values()
+		nulls := v.NullN() > 0
 		for i := from; i < to; i++ {
-			if v.IsValid(i) {
+			if !nulls || v.IsValid(i) {
 				c.addNum(math.Float64bits(vals[i]))
 			}
 		}
@@ -593,12 +604,12 @@ func (c *column) addDict(d *array.Dictionary, from, to int) error {
 			continue
 		}
 		j := int(keys[i])
-		if k := c.remap[j]; k >= 0 && !c.plain {
-			c.idx = append(c.idx, uint32(k))
-			continue
-		}
 		if c.plain {
 			c.sdata = append(c.sdata, []byte(dict.Value(j)))
+			continue
+		}
+		if k := c.remap[j]; k >= 0 {
+			c.idx = append(c.idx, uint32(k))
 			continue
 		}
 		c.addString(dict.Value(j))
@@ -614,6 +625,10 @@ func (c *column) addNum(v uint64) {
 		c.ndata = append(c.ndata, v)
 		return
 	}
+	if c.havep && v == c.pnum {
+		c.idx = append(c.idx, c.pidx)
+		return
+	}
 	k, ok := c.nmap.get(v, uint32(len(c.nvals)))
 	if !ok {
 		if int(k) >= c.limit {
@@ -623,6 +638,7 @@ func (c *column) addNum(v uint64) {
 		}
 		c.nvals = append(c.nvals, v)
 	}
+	c.pnum, c.pidx, c.havep = v, k, true
 	c.idx = append(c.idx, k)
 }
 
