@@ -264,7 +264,7 @@ func (d *sheetDecoder) read(r io.Reader) error {
 	for {
 		if open && !inCell && plainCells {
 			// Most cells are one of three shapes, read here in one go.
-			if b := sc.buf[sc.pos:sc.end]; len(b) > 2 && b[0] == '<' && b[1] == 'c' && nameEnd[b[2]] {
+			if b := sc.buf[sc.pos:sc.end]; len(b) > 2 && b[0] == '<' && b[1] != '/' {
 				n, err := d.plainCell(b, &cellCol, seek)
 				if err != nil {
 					return err
@@ -437,10 +437,22 @@ func (d *sheetDecoder) read(r io.Reader) error {
 
 // plainCell reads the cell element at the head of b when it is whole
 // there and has one of the shapes <c .../>, <c ...><v>text</v></c> or
-// <c ...><is><t>text</t></is></c>; it returns its length, or 0 to leave
-// the cell to the general reader.
+// <c ...><is><t>text</t></is></c>, every tag with the same prefix or
+// none (<x:c ...><x:v>1</x:v></x:c>); it returns its length, or 0 to
+// leave the element to the general reader.
 func (d *sheetDecoder) plainCell(b []byte, cellCol *int, seek int) (int, error) {
-	n, ref, t, empty := cellTag(b)
+	var prefix []byte // "x:" or none
+	if b[1] != 'c' || !nameEnd[b[2]] {
+		j := 1
+		for j < len(b) && j < 32 && b[j] != ':' && !nameEnd[b[j]] {
+			j++
+		}
+		if j+2 >= len(b) || b[j] != ':' || b[j+1] != 'c' || !nameEnd[b[j+2]] {
+			return 0, nil
+		}
+		prefix = b[1 : j+1]
+	}
+	n, ref, t, empty := cellTag(b, 2+len(prefix))
 	if n == 0 {
 		return 0, nil
 	}
@@ -467,40 +479,79 @@ func (d *sheetDecoder) plainCell(b []byte, cellCol *int, seek int) (int, error) 
 		return n, nil
 	}
 	rest := b[n:]
-	var open, close string
+	inline := false
+	var k int
 	switch {
+	case len(prefix) > 0:
+		if k = tagsAt(rest, prefix, "<|v>"); k == 0 {
+			k, inline = tagsAt(rest, prefix, "<|is><|t>"), true
+		}
 	case bytes.HasPrefix(rest, []byte("<v>")):
-		open, close = "<v>", "</v></c>"
+		k = len("<v>")
 	case bytes.HasPrefix(rest, []byte("<is><t>")):
-		open, close = "<is><t>", "</t></is></c>"
-	default:
+		k, inline = len("<is><t>"), true
+	}
+	if k == 0 {
 		return 0, nil
 	}
-	text := rest[len(open):]
+	text := rest[k:]
 	end := bytes.IndexByte(text, '<')
-	if end < 0 || !bytes.HasPrefix(text[end:], []byte(close)) {
+	if end < 0 {
 		return 0, nil
 	}
-	n += len(open) + end + len(close)
+	var m int
+	switch {
+	case len(prefix) > 0 && inline:
+		m = tagsAt(text[end:], prefix, "</|t></|is></|c>")
+	case len(prefix) > 0:
+		m = tagsAt(text[end:], prefix, "</|v></|c>")
+	case inline && bytes.HasPrefix(text[end:], []byte("</t></is></c>")):
+		m = len("</t></is></c>")
+	case !inline && bytes.HasPrefix(text[end:], []byte("</v></c>")):
+		m = len("</v></c>")
+	}
+	if m == 0 {
+		return 0, nil
+	}
+	n += k + end + m
 	text = text[:end]
 	if !plainText(text) {
 		text = d.sc.resolve(text)
 	}
 	*cellCol = col
-	if open == "<v>" {
-		d.addCell(col, kind, text, false, false, false, nil, nil)
-	} else {
+	if inline {
 		d.addCell(col, kind, nil, false, true, true, text, nil)
+	} else {
+		d.addCell(col, kind, text, false, false, false, nil, nil)
 	}
 	return n, nil
 }
 
+// tagsAt returns the length of tags at the head of b, with prefix in
+// place of each '|', or 0 when b does not begin with them.
+func tagsAt(b, prefix []byte, tags string) int {
+	n := 0
+	for i := 0; i < len(tags); i++ {
+		if c := tags[i]; c == '|' {
+			if !bytes.HasPrefix(b[n:], prefix) {
+				return 0
+			}
+			n += len(prefix)
+		} else {
+			if n >= len(b) || b[n] != c {
+				return 0
+			}
+			n++
+		}
+	}
+	return n
+}
+
 // cellTag reads the start tag of a cell, <c r="B2" t="s"> or <c .../>,
-// at the head of b: its length and its r and t attributes (nil when
+// at the head of b, from its attributes at j on: its length and its r and t attributes (nil when
 // absent). n is 0 for a tag it leaves to the general reader: attributes
 // with prefixes or spaces around '=', a tag not whole in b.
-func cellTag(b []byte) (n int, ref, t []byte, empty bool) {
-	j := 2
+func cellTag(b []byte, j int) (n int, ref, t []byte, empty bool) {
 	for {
 		for j < len(b) && xmlSpace[b[j]] {
 			j++

@@ -60,15 +60,39 @@ func BenchmarkXMLScan(b *testing.B) {
 
 func BenchmarkSheetDecode(b *testing.B) {
 	text := sheetXML(b, 20_000)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
-	for b.Loop() {
-		out := make(chan []Row, 1<<12)
-		d := newSheetDecoder(nil, DefaultBatchRows, out, make(chan struct{}))
-		if err := d.decode(bytes.NewReader(text)); err != nil {
-			b.Fatal(err)
+	// The same sheet as some writers write it, every element prefixed.
+	prefixed := text
+	for _, tag := range []string{"sheetData", "row", "c", "v", "is", "t"} {
+		for _, end := range []string{" ", ">"} {
+			prefixed = bytes.ReplaceAll(prefixed, []byte("<"+tag+end), []byte("<x:"+tag+end))
 		}
+		prefixed = bytes.ReplaceAll(prefixed, []byte("</"+tag+">"), []byte("</x:"+tag+">"))
+	}
+	for _, c := range []struct {
+		name string
+		text []byte
+	}{{"prefix=none", text}, {"prefix=x", prefixed}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			b.ReportAllocs()
+			defer reportCPU(b, processCPU())
+			n := 0
+			for b.Loop() {
+				out := make(chan []Row, 1<<12)
+				d := newSheetDecoder(nil, DefaultBatchRows, out, make(chan struct{}))
+				if err := d.decode(bytes.NewReader(c.text)); err != nil {
+					b.Fatal(err)
+				}
+				close(out)
+				n = 0
+				for rows := range out {
+					n += len(rows)
+				}
+			}
+			if n != 20_001 {
+				b.Fatalf("%d rows", n)
+			}
+		})
 	}
 }
 
@@ -165,6 +189,8 @@ func FuzzSheetDecode(f *testing.F) {
 		`<sheetData><row r="2"><c r = "A2"><v>1.2999999999999998</v></c><c r="1A"><v>1</v></c></row></sheetData>`,
 		`<sheetData><row r="1"><c r="A1"><v><![CDATA[x<y]]></v></c><c r="B1"><!-- c --><v>2</v></c><c r="C1" t="inlineStr"><is><t>_x0009_\r\n</t></is></c></row></sheetData>`,
 		`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>cut`,
+		`<x:sheetData><x:row><x:c /><x:c t="n"><x:v>5</x:v></x:c><x:c s="1" t="inlineStr"><x:is><x:t>a &lt; b</x:t></x:is></x:c></x:row>` +
+			`<x:row><x:c><y:v>1</y:v></x:c><x:c><x:v>2</x:v></y:c><c><x:v>3</x:v></c><x:c r="C2"><x:v>4</x:v></x:c></x:row></x:sheetData>`,
 	} {
 		f.Add([]byte(s))
 	}
