@@ -377,12 +377,13 @@ func (sr *sourceReader) flushUnit() error {
 		sr.stats.Used += u.rows
 		return nil
 	}
+	b := r.results
+	n := len(u.results)
+	b.strN(0, eid, n)
+	b.strN(1, c.c.ID, n)
+	b.strN(2, u.id, n)
+	b.strN(3, u.level, n)
 	for _, res := range u.results {
-		b := r.results
-		b.str(0, eid)
-		b.str(1, c.c.ID)
-		b.str(2, u.id)
-		b.str(3, u.level)
 		b.str(4, res.opt.ID)
 		b.str(5, res.opt.Name)
 		b.str(6, res.opt.Kind)

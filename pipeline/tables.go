@@ -193,6 +193,22 @@ func (b *builder) str(i int, s string) {
 	b.fields[i].(*array.StringBuilder).Append(s)
 }
 
+// strN appends s to n rows (of a unit's results, say) of column i.
+func (b *builder) strN(i int, s string, n int) {
+	d := b.dicts[i]
+	if d == nil || n == 0 {
+		for range n {
+			b.str(i, s)
+		}
+		return
+	}
+	d.add(s)
+	k := d.idx[len(d.idx)-1]
+	for range n - 1 {
+		d.append(k)
+	}
+}
+
 // nstr appends s, or a null for "".
 func (b *builder) nstr(i int, s string) {
 	if s != "" {
