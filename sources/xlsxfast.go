@@ -102,9 +102,10 @@ func openFastXLSX(b *blob, in Input) (Source, error) {
 }
 
 // sheetsAhead is how many sheets are decoded ahead of the one being
-// read: one per processor beside the one reading (a decoder keeps up to
-// holdBytes of rows, so this also bounds the memory decoding takes).
-func sheetsAhead() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+// read: one per processor beside the one reading, at most two (decoding
+// takes a fraction of the reader's time, and each decoder keeps up to
+// holdBytes of rows, so this bounds the memory decoding takes).
+func sheetsAhead() int { return min(2, max(1, runtime.GOMAXPROCS(0)-1)) }
 
 // newInflater reads a deflated zip member with klauspost's inflater,
 // faster than compress/flate's.
