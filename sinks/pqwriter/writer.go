@@ -40,13 +40,18 @@ import (
 // allocates its history buffers on first use.
 var encoders sync.Map // level -> *sync.Pool
 
+// zstdWindow bounds how far back zstd looks for matches, and so the
+// history each encoder keeps (8 MiB by default): a page is one column
+// chunk of a row group, rarely more than a few hundred KiB.
+const zstdWindow = 1 << 20
+
 func getEncoder(level int) (*chunkEncoder, error) {
 	p, _ := encoders.LoadOrStore(level, &sync.Pool{})
 	if e, ok := p.(*sync.Pool).Get().(*chunkEncoder); ok {
 		return e, nil
 	}
 	z, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
-		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
+		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithWindowSize(zstdWindow))
 	if err != nil {
 		return nil, err
 	}
