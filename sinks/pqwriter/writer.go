@@ -576,6 +576,11 @@ func (c *column) addString(s string) {
 			c.sdata = append(c.sdata, []byte(s))
 			return
 		}
+		if c.mostlyDistinct() {
+			c.toPlain()
+			c.sdata = append(c.sdata, []byte(s))
+			return
+		}
 		s = string([]byte(s)) // the batch's buffers are not ours to keep
 		c.smap[s] = k
 		c.svals = append(c.svals, s)
@@ -636,7 +641,7 @@ func (c *column) addNum(v uint64) {
 	}
 	k, ok := c.nmap.get(v, uint32(len(c.nvals)))
 	if !ok {
-		if int(k) >= c.limit {
+		if int(k) >= c.limit || c.mostlyDistinct() {
 			c.toPlain()
 			c.ndata = append(c.ndata, v)
 			return
@@ -645,6 +650,20 @@ func (c *column) addNum(v uint64) {
 	}
 	c.pnum, c.pidx, c.havep = v, k, true
 	c.idx = append(c.idx, k)
+}
+
+// earlyValues is how many values a chunk takes before mostlyDistinct
+// judges it.
+const earlyValues = 4096
+
+// mostlyDistinct reports, when a chunk's values so far number at least
+// earlyValues, whether more than three quarters of them are distinct (ids,
+// shares): a dictionary would not pay, so the chunk goes plain at once
+// rather than hashing every value first. It is asked only when a new
+// value arrives.
+func (c *column) mostlyDistinct() bool {
+	n := len(c.idx)
+	return n >= earlyValues && 4*c.dictLen() > 3*n
 }
 
 // toPlain turns the chunk's values so far from dictionary indices into

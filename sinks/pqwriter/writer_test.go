@@ -484,3 +484,47 @@ func uvarint(b []byte) (uint64, int) {
 	}
 	return v, len(b)
 }
+
+// A chunk whose first values are mostly distinct goes plain early; the
+// values already taken come out right, and so do the rest.
+func TestEarlyPlain(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "s", Type: arrow.BinaryTypes.String},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "few", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	tbl := table{schema: sch, cols: make([][]any, 3)}
+	for i := range 3 * earlyValues {
+		tbl.cols[0] = append(tbl.cols[0], fmt.Sprintf("unit %d", i%(2*earlyValues)))
+		if i%5 == 0 {
+			tbl.cols[1] = append(tbl.cols[1], nil)
+		} else {
+			tbl.cols[1] = append(tbl.cols[1], int64(i*7919))
+		}
+		tbl.cols[2] = append(tbl.cols[2], int64(i%3))
+	}
+	for _, dict := range []bool{false, true} {
+		data := write(t, tbl, 4*earlyValues, []int{1000, 5000}, dict)
+		got := readBack(t, data)
+		for c := range tbl.cols {
+			for r := range tbl.cols[c] {
+				if !sameValue(got[c][r], tbl.cols[c][r]) {
+					t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
+				}
+			}
+		}
+		rdr, err := file.NewParquetReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c, wantDict := range []bool{false, false, true} {
+			cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() != wantDict {
+				t.Errorf("column %d: dictionary %t, want %t", c, cc.HasDictionaryPage(), wantDict)
+			}
+		}
+	}
+}
