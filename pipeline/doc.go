@@ -36,11 +36,13 @@
 //
 // Rows stream through in batches; what outlives a batch is per unit, never
 // per row. The contest totals keep a few numbers per level and option. The
-// cross-unit checks keep about 120 bytes per unit of a polling-station
-// table with a dozen options: a 64-byte record, the unit's id, and its
-// figures and votes as variable-length integers in a shared arena (see
-// unitStore). A transposed table (a column per unit) is held one office
-// at a time.
+// cross-unit checks keep each unit as a record of plain bytes (about 60
+// for a polling station with a dozen options: its id, parent, figures and
+// votes as variable-length integers), in memory up to spillBytes (16 MB)
+// per contest and past that in a temporary file, and read them back in
+// order or sorted by an external merge sort; their memory is bounded
+// whatever the number of units (see unitstore.go). A transposed table (a
+// column per unit) is held one office at a time.
 //
 // # Errors
 //

@@ -1,7 +1,7 @@
 package pipeline
 
 import (
-	"encoding/binary"
+	"bytes"
 	"fmt"
 	"math"
 	"sort"
@@ -12,9 +12,10 @@ import (
 )
 
 // The cross-unit checks run once every source has been read. They work on
-// a unitStore per contest: one unitRec per unit, holding its id, parent,
+// a unitStore per contest: one record per unit, holding its id, parent,
 // level, place in the source and every figure and option's votes, never
-// its rows. They find:
+// its rows, in memory up to a bound and then in a temporary file (see
+// unitstore.go for how they are read back in bounded memory). They find:
 //
 //   - units that appear twice (an exact copy, or the same unit with other
 //     figures), and units placed under two parents;
@@ -35,330 +36,62 @@ import (
 // miss its valid ballots by the same amount (a mistyped cell), or another
 // level of units that a total row counts too.
 
-// absent marks a value a unit does not carry.
-const absent = math.MinInt64
-
-// unitStore keeps the per-unit aggregates of one contest. Values are
-// indexed by figure (the standard ones, then the spec's extra lines) and
-// then by the store's own option index.
-//
-// What a unit costs: a record of 64 bytes, its id (the parent's id is
-// shared by its children), and its figures and votes as variable-length
-// integers, one or two bytes each for the counts of a polling station.
-// Cell positions are patterns shared by the units of a table whose values
-// sit in the same columns. 100,000 polling stations with 12 options take
-// about 12 MB.
-type unitStore struct {
-	recs     [][]unitRec // in chunks of recChunk, so that growing never copies them
-	optIdx   map[string]int
-	opts     []Option
-	places   []place
-	placeIdx map[place]int32
-	nfig     int
-	n        int
-
-	arena    [][]byte // values as uvarints: 0 for none, zigzag(v)+1 for v
-	ats      [][]uint32
-	parents  map[string]string // parent ids, interned
-	levels   []string
-	levelIdx map[string]uint16
-	names    map[*unitRec]string // names of total and subtotal rows
-	vbuf     []int64
-	abuf     []uint32
-	ebuf     []byte
-}
-
-type place struct{ file, sheet string }
-
-// arenaChunk is the size of a chunk of the value arena.
-const arenaChunk = 1 << 20
-
-// recChunk is the size of a chunk of unit records.
-const recChunk = 4096
-
-// unitRec is one unit as the cross-unit checks see it.
-type unitRec struct {
-	id, parent string
-	place      int32
-	row        int32
-	chunk, off int32 // where its values are in the arena
-	n          int32 // how many values it has
-	at         int32 // its pattern of positions: per value, the column (low 16 bits) and rows below its first (high 16 bits)
-	sumDiff    int32 // options minus valid ballots when they differ, else 0; sumDiffLarge when that does not fit
-	level      uint16
-}
-
-const sumDiffLarge = math.MinInt32
-
-// len returns the number of units kept.
-func (s *unitStore) len() int { return s.n }
-
-// rec returns unit i, in the order they were kept.
-func (s *unitStore) rec(i int) *unitRec { return &s.recs[i/recChunk][i%recChunk] }
-
-// val returns value k of a unit, or absent.
-func (s *unitStore) val(u *unitRec, k int) int64 {
-	if k < 0 || k >= int(u.n) {
-		return absent
-	}
-	b := s.arena[u.chunk][u.off:]
-	for ; k > 0; k-- {
-		_, w := binary.Uvarint(b)
-		b = b[w:]
-	}
-	x, _ := binary.Uvarint(b)
-	return unzig(x)
-}
-
-// vals decodes every value of a unit into buf.
-func (s *unitStore) vals(u *unitRec, buf []int64) []int64 {
-	buf = buf[:0]
-	b := s.arena[u.chunk][u.off:]
-	for range u.n {
-		x, w := binary.Uvarint(b)
-		b = b[w:]
-		buf = append(buf, unzig(x))
-	}
-	return buf
-}
-
-func zig(v int64) uint64 {
-	if v == absent {
-		return 0
-	}
-	return uint64(v<<1^v>>63) + 1
-}
-
-func unzig(x uint64) int64 {
-	if x == 0 {
-		return absent
-	}
-	x--
-	return int64(x>>1) ^ -int64(x&1)
-}
-
-// lvl returns a unit's level.
-func (s *unitStore) lvl(u *unitRec) string { return s.levels[u.level] }
-
-// name returns the name of a total or subtotal row ("" for other units).
-func (s *unitStore) name(u *unitRec) string { return s.names[u] }
-
-func isTotalLevel(level string) bool { return level == LevelTotal || level == LevelSubtotal }
-
-// keep adds a flushed unit. nextra is the number of the spec's extra
-// figures.
-func (s *unitStore) keep(u *unitBuf, nextra int) {
-	if s.optIdx == nil {
-		s.optIdx = map[string]int{}
-		s.placeIdx = map[place]int32{}
-		s.parents = map[string]string{}
-		s.levelIdx = map[string]uint16{}
-		s.names = map[*unitRec]string{}
-	}
-	nfig := int(numFigures) + nextra
-	s.nfig = nfig
-	n := nfig
-	for _, res := range u.results {
-		k, ok := s.optIdx[res.opt.ID]
-		if !ok {
-			k = len(s.opts)
-			s.optIdx[res.opt.ID] = k
-			s.opts = append(s.opts, res.opt)
-		}
-		n = max(n, nfig+k+1)
-	}
-	rec := unitRec{id: u.id, row: int32(u.pos.Row), n: int32(n)}
-	if u.parent != "" {
-		p, ok := s.parents[u.parent]
-		if !ok {
-			p = u.parent
-			s.parents[p] = p
-		}
-		rec.parent = p
-	}
-	li, ok := s.levelIdx[u.level]
-	if !ok {
-		li = uint16(len(s.levels))
-		s.levels = append(s.levels, u.level)
-		s.levelIdx[u.level] = li
-	}
-	rec.level = li
-	pl := place{u.pos.File, u.pos.Sheet}
-	pi, ok := s.placeIdx[pl]
-	if !ok {
-		pi = int32(len(s.places))
-		s.places = append(s.places, pl)
-		s.placeIdx[pl] = pi
-	}
-	rec.place = pi
-	vals := s.vbuf[:0]
-	at := s.abuf[:0]
-	for range n {
-		vals = append(vals, absent)
-		at = append(at, 0)
-	}
-	pack := func(p report.Position) uint32 {
-		off := p.Row - u.pos.Row
-		if off < 0 || off > 0xffff || p.Column > 0xffff || p.Column < 0 {
-			return 0
-		}
-		return uint32(off)<<16 | uint32(p.Column)
-	}
-	for f := range numFigures {
-		if fg := u.fig[f]; fg.v.ok {
-			vals[f] = fg.v.v
-			at[f] = pack(fg.pos)
-		}
-	}
-	for i, x := range u.extra {
-		if i < nextra && x.v.ok {
-			vals[int(numFigures)+i] = x.v.v
-			at[int(numFigures)+i] = pack(x.pos)
-		}
-	}
-	var sum int64
-	has := false
-	for _, res := range u.results {
-		k := nfig + s.optIdx[res.opt.ID]
-		at[k] = pack(res.pos)
-		if !res.votes.ok {
-			continue
-		}
-		has = true
-		sum += res.votes.v
-		if vals[k] == absent {
-			vals[k] = res.votes.v
-		} else {
-			vals[k] += res.votes.v
-		}
-	}
-	if v := u.fig[FigValid].v; v.ok && has && sum != v.v {
-		d := sum - v.v
-		if d <= math.MinInt32 || d > math.MaxInt32 {
-			rec.sumDiff = sumDiffLarge
-		} else {
-			rec.sumDiff = int32(d)
-		}
-	}
-	s.vbuf, s.abuf = vals, at
-	s.store(&rec, vals)
-	rec.at = s.pattern(at)
-	c := len(s.recs) - 1
-	if c < 0 || len(s.recs[c]) == recChunk {
-		s.recs = append(s.recs, make([]unitRec, 0, recChunk))
-		c++
-	}
-	s.recs[c] = append(s.recs[c], rec)
-	s.n++
-	if isTotalLevel(u.level) {
-		s.names[&s.recs[c][len(s.recs[c])-1]] = u.name
-	}
-}
-
-// store puts a unit's values in the arena.
-func (s *unitStore) store(rec *unitRec, vals []int64) {
-	e := s.ebuf[:0]
-	for _, v := range vals {
-		e = binary.AppendUvarint(e, zig(v))
-	}
-	s.ebuf = e
-	c := len(s.arena) - 1
-	if c < 0 || len(s.arena[c])+len(e) > cap(s.arena[c]) {
-		s.arena = append(s.arena, make([]byte, 0, max(arenaChunk, len(e))))
-		c++
-	}
-	rec.chunk, rec.off = int32(c), int32(len(s.arena[c]))
-	s.arena[c] = append(s.arena[c], e...)
-}
-
-// pattern returns the index of a pattern of positions, reusing the last
-// one when they are the same (the units of one table mostly are).
-func (s *unitStore) pattern(at []uint32) int32 {
-	if n := len(s.ats); n > 0 && equalU32(s.ats[n-1], at) {
-		return int32(n - 1)
-	}
-	s.ats = append(s.ats, append([]uint32(nil), at...))
-	return int32(len(s.ats) - 1)
-}
-
-func equalU32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// pos returns the position of value k of a unit: its cell where known,
-// else the unit's first row.
-func (s *unitStore) pos(u *unitRec, k int) report.Position {
-	pl := s.places[u.place]
-	p := report.Position{File: pl.file, Sheet: pl.sheet, Row: int(u.row)}
-	if at := s.ats[u.at]; k >= 0 && k < len(at) && at[k] != 0 {
-		p.Row += int(at[k] >> 16)
-		p.Column = int(at[k] & 0xffff)
-	}
-	return p
-}
-
-func (s *unitStore) rowPos(u *unitRec) report.Position {
-	pl := s.places[u.place]
-	return report.Position{File: pl.file, Sheet: pl.sheet, Row: int(u.row)}
-}
-
-// crossChecks runs the checks that need every unit of every contest.
-func (r *runner) crossChecks() {
+// crossChecks runs the checks that need every unit of every contest, then
+// frees what the contests kept for them (and their temporary files).
+func (r *runner) crossChecks() error {
+	var first error
 	for _, id := range r.contestOrder {
 		c := r.contests[id]
-		x := &crossCheck{r: r, c: c, s: &c.units}
-		x.index()
-		x.duplicates()
-		x.empty()
-		x.hierarchy()
-		if c.refs.len() > 0 {
-			x.reference()
+		if err := r.crossCheck(c); err != nil && first == nil {
+			first = fmt.Errorf("cross-unit checks of contest %q: %w", id, err)
 		}
+		c.units.release()
+		c.refs.release()
 	}
+	return first
+}
+
+func (r *runner) crossCheck(c *contestAgg) error {
+	x := &crossCheck{r: r, c: c, s: &c.units, dups: map[string][2]report.Position{}}
+	ids, err := x.s.byID()
+	if err != nil {
+		return err
+	}
+	defer ids.release()
+	x.ids = ids
+	if err := x.duplicates(); err != nil {
+		return err
+	}
+	if err := x.hierarchy(); err != nil {
+		return err
+	}
+	if c.refs.len() > 0 {
+		return x.reference()
+	}
+	return nil
 }
 
 // finishChecks runs the cross-unit checks, applies the ledger and returns
 // every finding in order.
-func (r *runner) finishChecks() []report.Finding {
-	r.crossChecks()
+func (r *runner) finishChecks() ([]report.Finding, error) {
+	if err := r.crossChecks(); err != nil {
+		return nil, err
+	}
 	fs := r.rec.Findings()
 	if cs := r.spec.checks; cs != nil && cs.ledger != nil {
 		fs = cs.ledger.Apply(fs, r.opt.Today)
 	}
-	return fs
+	return fs, nil
 }
 
 type crossCheck struct {
 	r    *runner
 	c    *contestAgg
 	s    *unitStore
-	byID map[string]int32   // the first unit of each id
-	dups map[string][]int32 // every unit of the ids that appear more than once
-}
-
-func (x *crossCheck) index() {
-	x.byID = make(map[string]int32, x.s.len())
-	x.dups = map[string][]int32{}
-	for i := range x.s.len() {
-		id := x.s.rec(int(i)).id
-		first, seen := x.byID[id]
-		switch {
-		case !seen:
-			x.byID[id] = int32(i)
-		case x.dups[id] == nil:
-			x.dups[id] = []int32{first, int32(i)}
-		default:
-			x.dups[id] = append(x.dups[id], int32(i))
-		}
-	}
+	ids  recSeq                        // the units by id
+	dups map[string][2]report.Position // the first two units of each id that appears more than once
+	kr   *seqReader                    // reads children (eachKid)
+	ku   urec
 }
 
 func (x *crossCheck) add(f report.Finding) { x.r.rec.Add(f) }
@@ -378,189 +111,307 @@ func (x *crossCheck) optionID(k int) string {
 	return x.s.opts[k-x.s.nfig].ID
 }
 
+// idCursor finds the first unit of an id in a sequence sorted by id, for
+// ids asked in increasing order.
+type idCursor struct {
+	s  *unitStore
+	r  *seqReader
+	b  []byte
+	ok bool
+}
+
+func newIDCursor(s *unitStore, q recSeq) *idCursor {
+	c := &idCursor{s: s, r: q.reader(seqPos{})}
+	c.b, c.ok = c.r.next()
+	return c
+}
+
+// has tells whether a unit of the id is there.
+func (c *idCursor) has(id []byte) bool {
+	for c.ok && bytes.Compare(idKey(c.b), id) < 0 {
+		c.b, c.ok = c.r.next()
+	}
+	return c.ok && bytes.Equal(idKey(c.b), id)
+}
+
+// first decodes the first unit of the id into u; u is valid until the
+// cursor moves on.
+func (c *idCursor) first(id []byte, u *urec) bool {
+	if !c.has(id) {
+		return false
+	}
+	c.s.decode(c.b, u)
+	return true
+}
+
+func (c *idCursor) err() error { return c.r.err() }
+
 // duplicates reports units that appear more than once in the contest:
-// exact copies, copies with other figures, and units under two parents.
-// A unit whose rows come in two runs with different options (a long
-// table sorted otherwise) is a split, reported as a warning.
-func (x *crossCheck) duplicates() {
+// exact copies, copies with other figures, and units under two parents;
+// and units with no figure at all. It reads the units by id, so that the
+// units of an id come together, each compared with the first.
+func (x *crossCheck) duplicates() error {
 	s := x.s
-	for i := range s.len() {
-		g := x.dups[s.rec(int(i)).id]
-		if len(g) < 2 || g[0] == int32(i) {
+	var a, b urec
+	var ab []byte // the record of a, the first unit of the current id
+	n := 0        // units of the current id so far
+	r := x.ids.reader(seqPos{})
+	for {
+		rb, ok := r.next()
+		if !ok {
+			break
+		}
+		s.decode(rb, &b)
+		x.empty(&b)
+		if n > 0 && bytes.Equal(b.id, a.id) {
+			n++
+			if n == 2 {
+				x.dups[string(b.id)] = [2]report.Position{s.rowPos(&a), s.rowPos(&b)}
+			}
+			x.duplicate(&a, &b)
 			continue
 		}
-		a, b := s.rec(int(g[0])), s.rec(int(i))
-		first := s.rowPos(a)
-		if a.parent != "" && b.parent != "" && a.parent != b.parent {
-			x.add(report.Finding{Severity: report.Error, Code: report.UnitTwoParents, Pos: s.rowPos(b), UnitID: b.id,
-				Expected: a.parent, Actual: b.parent,
-				Message: fmt.Sprintf("unit %q is under %q here, but under %q at %s", b.id, b.parent, a.parent, first)})
+		ab = append(ab[:0], rb...)
+		s.decode(ab, &a)
+		n = 1
+	}
+	return r.err()
+}
+
+// duplicate reports unit b, met again after a. A unit whose rows come in
+// two runs with different options (a long table sorted otherwise) is a
+// split, reported as a warning.
+func (x *crossCheck) duplicate(a, b *urec) {
+	s := x.s
+	id := string(b.id)
+	first := s.rowPos(a)
+	if len(a.parent) > 0 && len(b.parent) > 0 && !bytes.Equal(a.parent, b.parent) {
+		x.add(report.Finding{Severity: report.Error, Code: report.UnitTwoParents, Pos: s.rowPos(b), UnitID: id,
+			Expected: string(a.parent), Actual: string(b.parent),
+			Message: fmt.Sprintf("unit %q is under %q here, but under %q at %s", id, string(b.parent), string(a.parent), first)})
+	}
+	diff, shared := -1, false
+	for k := range max(a.n(), b.n()) {
+		va, vb := a.val(k), b.val(k)
+		if va == absent || vb == absent {
+			continue
 		}
-		diff, shared := -1, false
-		for k := 0; k < int(max(a.n, b.n)); k++ {
-			va, vb := s.val(a, k), s.val(b, k)
-			if va == absent || vb == absent {
-				continue
-			}
-			if k >= s.nfig {
-				shared = true
-			}
-			if va != vb && diff < 0 {
-				diff = k
-			}
+		if k >= s.nfig {
+			shared = true
 		}
-		switch {
-		case diff < 0 && !shared && int(a.n) > s.nfig && int(b.n) > s.nfig:
-			x.add(report.Finding{Severity: report.Warning, Code: report.DuplicateUnit, Pos: s.rowPos(b), UnitID: b.id,
-				Message: fmt.Sprintf("the rows of unit %q come in two runs (first at %s); its votes are kept, in two rows of the units table", b.id, first)})
-		case diff < 0:
-			x.add(report.Finding{Severity: report.Error, Code: report.DuplicateUnit, Pos: s.rowPos(b), UnitID: b.id,
-				Message: fmt.Sprintf("unit %q appears again with the same figures (first at %s); it is counted twice in the totals", b.id, first)})
-		default:
-			x.add(report.Finding{Severity: report.Error, Code: report.ConflictingUnit, Pos: s.pos(b, diff), UnitID: b.id, OptionID: x.optionID(diff),
-				Expected: strconv.FormatInt(s.val(a, diff), 10), Actual: strconv.FormatInt(s.val(b, diff), 10),
-				Message: fmt.Sprintf("unit %q appears again with other figures: %s is %d here, but %d at %s", b.id, x.name(diff), s.val(b, diff), s.val(a, diff), s.pos(a, diff))})
+		if va != vb && diff < 0 {
+			diff = k
 		}
+	}
+	switch {
+	case diff < 0 && !shared && a.n() > s.nfig && b.n() > s.nfig:
+		x.add(report.Finding{Severity: report.Warning, Code: report.DuplicateUnit, Pos: s.rowPos(b), UnitID: id,
+			Message: fmt.Sprintf("the rows of unit %q come in two runs (first at %s); its votes are kept, in two rows of the units table", id, first)})
+	case diff < 0:
+		x.add(report.Finding{Severity: report.Error, Code: report.DuplicateUnit, Pos: s.rowPos(b), UnitID: id,
+			Message: fmt.Sprintf("unit %q appears again with the same figures (first at %s); it is counted twice in the totals", id, first)})
+	default:
+		x.add(report.Finding{Severity: report.Error, Code: report.ConflictingUnit, Pos: s.pos(b, diff), UnitID: id, OptionID: x.optionID(diff),
+			Expected: strconv.FormatInt(a.val(diff), 10), Actual: strconv.FormatInt(b.val(diff), 10),
+			Message: fmt.Sprintf("unit %q appears again with other figures: %s is %d here, but %d at %s", id, x.name(diff), b.val(diff), a.val(diff), s.pos(a, diff))})
 	}
 }
 
-// empty reports units with no figure and no votes at all.
-func (x *crossCheck) empty() {
-	s := x.s
-	for i := range s.len() {
-		u := s.rec(int(i))
-		none := true
-		for k := range int(u.n) {
-			if s.val(u, k) != absent {
-				none = false
-				break
-			}
-		}
-		if none {
-			x.add(report.Finding{Severity: report.Warning, Code: report.UnitNoFigures, Pos: s.rowPos(u), UnitID: u.id,
-				Message: fmt.Sprintf("unit %q has no figure and no votes (every cell is empty or a dash); sums over its parent lack it", u.id)})
+// empty reports a unit with no figure and no votes at all.
+func (x *crossCheck) empty(u *urec) {
+	for _, v := range u.vals {
+		if v != absent {
+			return
 		}
 	}
+	id := string(u.id)
+	x.add(report.Finding{Severity: report.Warning, Code: report.UnitNoFigures, Pos: x.s.rowPos(u), UnitID: id,
+		Message: fmt.Sprintf("unit %q has no figure and no votes (every cell is empty or a dash); sums over its parent lack it", id)})
 }
 
 // hierarchy compares every parent with the sum of its children, and every
-// total row with the units of its table.
-func (x *crossCheck) hierarchy() {
+// total row with the units of its table. The children come sorted by
+// parent, and each parent is the first unit of its id, found by merging
+// with the units sorted by id; or a total row naming it.
+func (x *crossCheck) hierarchy() error {
 	s := x.s
-	groups := map[string][]int32{}
-	var order []string
-	for i := range s.len() {
-		u := s.rec(int(i))
-		if u.parent == "" || u.parent == u.id || isTotalLevel(x.s.lvl(u)) {
-			continue
-		}
-		if _, ok := groups[u.parent]; !ok {
-			order = append(order, u.parent)
-		}
-		groups[u.parent] = append(groups[u.parent], int32(i))
+	kids, err := s.byParent()
+	if err != nil {
+		return err
 	}
-	// Total rows that name the unit they total: "Allen County Total".
-	named := map[string]int32{}
-	for i := range s.len() {
-		u := s.rec(int(i))
-		if !isTotalLevel(x.s.lvl(u)) {
-			continue
+	defer kids.release()
+	totals := make([]*urec, len(s.totals))
+	for i, b := range s.totals {
+		totals[i] = &urec{}
+		s.decode(b, totals[i])
+	}
+	// Total rows that name the unit they total ("Allen County Total"),
+	// unless their id is itself the parent of units.
+	named := map[string]int{}
+	if len(totals) > 0 {
+		isGroup := map[string]bool{}
+		for _, t := range totals {
+			isGroup[string(t.id)] = false
 		}
-		if _, isGroup := groups[u.id]; isGroup {
-			continue
+		r := kids.reader(seqPos{})
+		for b, ok := r.next(); ok; b, ok = r.next() {
+			if _, ok := isGroup[string(parentKey(b))]; ok {
+				isGroup[string(parentKey(b))] = true
+			}
 		}
-		key := Slug(withoutTotalWords(x.s.name(u)))
-		if key == "" {
-			continue
+		if err := r.err(); err != nil {
+			return err
 		}
-		if _, dup := named[key]; dup {
-			named[key] = -1
-		} else {
-			named[key] = int32(i)
+		for i, t := range totals {
+			if isGroup[string(t.id)] {
+				continue
+			}
+			key := Slug(withoutTotalWords(string(t.name)))
+			if key == "" {
+				continue
+			}
+			if _, dup := named[key]; dup {
+				named[key] = -1
+			} else {
+				named[key] = i
+			}
 		}
 	}
-	assigned := map[int32]bool{}
-	for _, p := range order {
-		kids := groups[p]
-		pi := int32(-1)
-		if g, ok := x.byID[p]; ok {
-			pi = g
-		} else if t, ok := named[p]; ok && t >= 0 {
-			pi = t
+	assigned := map[int]bool{} // total rows compared with the units under them, by seq
+	cur := newIDCursor(s, x.ids)
+	var pu urec
+	// The children of one parent are copied to memory as they are read,
+	// up to groupBytes; a larger group is read again from its sequence.
+	group := &recLog{limit: math.MaxInt}
+	r := kids.reader(seqPos{})
+	pos := r.pos()
+	b, ok := r.next()
+	for ok {
+		key := bytes.Clone(parentKey(b))
+		start, n := pos, 0
+		group.reset()
+		for ok && bytes.Equal(parentKey(b), key) {
+			if group.size < groupBytes {
+				group.append(b)
+			}
+			n++
+			pos = r.pos()
+			b, ok = r.next()
 		}
-		if pi < 0 {
+		ks := kidSource{q: kids, start: start, n: n}
+		if group.n == n {
+			ks = kidSource{q: group.all(), n: -1}
+		}
+		var p *urec
+		if cur.first(key, &pu) {
+			p = pu.clone()
+		} else if t, found := named[string(key)]; found && t >= 0 {
+			p = totals[t]
+		}
+		if p == nil {
 			continue
 		}
-		assigned[pi] = true
-		pu := s.rec(int(pi))
 		code := report.HierarchyMismatch
-		if isTotalLevel(x.s.lvl(pu)) {
+		if s.isTotal(p) {
+			assigned[p.seq] = true
 			code = report.TotalMismatch
 		}
-		x.compare(x.parentSide(pu), kids, code, fmt.Sprintf("%d units under it", len(kids)), nil)
+		err := x.compare(x.parentSide(p), ks, code,
+			func(n int) string { return fmt.Sprintf("%d units under it", n) }, nil)
+		if err != nil {
+			return err
+		}
+	}
+	if err := r.err(); err != nil {
+		return err
+	}
+	if err := cur.err(); err != nil {
+		return err
 	}
 	var scopes map[int32]*placeLevels
-	for i := range s.len() {
-		u := s.rec(int(i))
-		if x.s.lvl(u) != LevelTotal || assigned[int32(i)] {
+	for _, t := range totals {
+		if s.lvl(t) != LevelTotal || assigned[t.seq] {
 			continue
 		}
 		if scopes == nil {
-			scopes = x.placeLevels()
+			if scopes, err = x.placeLevels(); err != nil {
+				return err
+			}
 		}
-		pl := scopes[u.place]
+		pl := scopes[t.place]
 		if pl == nil || pl.detail == "" {
 			continue
 		}
-		kids := pl.units[pl.detail]
-		var others []levelUnits
+		o := &otherLevels{place: t.place}
 		for _, lv := range pl.order {
 			if lv != pl.detail {
-				others = append(others, levelUnits{lv, pl.units[lv]})
+				o.levels = append(o.levels, levelUnits{lv, pl.count[lv]})
 			}
 		}
-		x.compare(x.parentSide(u), kids, report.TotalMismatch, fmt.Sprintf("%d %s units of its table", len(kids), pl.detail), others)
+		place, detail := t.place, pl.detail
+		ks := kidSource{q: s.all(), n: -1, keep: func(u *urec) bool {
+			return u.place == place && !s.isTotal(u) && s.lvl(u) == detail
+		}}
+		err := x.compare(x.parentSide(t), ks, report.TotalMismatch,
+			func(n int) string { return fmt.Sprintf("%d %s units of its table", n, detail) }, o)
+		if err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
+// groupBytes bounds the children of one parent held in memory at once.
+const groupBytes = 1 << 20
+
+// levelUnits is a level of units and how many there are.
 type levelUnits struct {
 	level string
-	units []int32
+	n     int
 }
 
-// placeLevels groups the units of each file and sheet by level, naming the
+// otherLevels are the levels of a file and sheet that a total row is not
+// compared with: if it counts them too, the difference says so.
+type otherLevels struct {
+	place  int32
+	levels []levelUnits
+}
+
+// placeLevels counts the units of each file and sheet by level, naming the
 // most detailed level: the one with the most units, total rows aside.
 type placeLevels struct {
-	units  map[string][]int32
+	count  map[string]int
 	order  []string
 	detail string
 }
 
-func (x *crossCheck) placeLevels() map[int32]*placeLevels {
+func (x *crossCheck) placeLevels() (map[int32]*placeLevels, error) {
+	s := x.s
 	out := map[int32]*placeLevels{}
-	for i := range x.s.len() {
-		u := x.s.rec(int(i))
-		if isTotalLevel(x.s.lvl(u)) {
-			continue
+	err := s.each(s.all(), func(u *urec) bool {
+		if s.isTotal(u) {
+			return true
 		}
 		pl := out[u.place]
 		if pl == nil {
-			pl = &placeLevels{units: map[string][]int32{}}
+			pl = &placeLevels{count: map[string]int{}}
 			out[u.place] = pl
 		}
-		if _, ok := pl.units[x.s.lvl(u)]; !ok {
-			pl.order = append(pl.order, x.s.lvl(u))
+		lv := s.lvl(u)
+		if _, ok := pl.count[lv]; !ok {
+			pl.order = append(pl.order, lv)
 		}
-		pl.units[x.s.lvl(u)] = append(pl.units[x.s.lvl(u)], int32(i))
-	}
+		pl.count[lv]++
+		return true
+	})
 	for _, pl := range out {
 		for _, lv := range pl.order {
-			if pl.detail == "" || len(pl.units[lv]) > len(pl.units[pl.detail]) {
+			if pl.detail == "" || pl.count[lv] > pl.count[pl.detail] {
 				pl.detail = lv
 			}
 		}
 	}
-	return out
+	return out, err
 }
 
 // parent is what a sum of units is compared with: a unit of the data or
@@ -572,12 +423,52 @@ type parent struct {
 	pos  func(k int) report.Position
 }
 
-func (x *crossCheck) parentSide(u *unitRec) parent {
-	desc := fmt.Sprintf("unit %q", u.id)
-	if isTotalLevel(x.s.lvl(u)) {
-		desc = fmt.Sprintf("total row %q", x.s.name(u))
+// parentSide is a unit of the data as a parent; u must outlive it.
+func (x *crossCheck) parentSide(u *urec) parent {
+	id := string(u.id)
+	desc := fmt.Sprintf("unit %q", id)
+	if x.s.isTotal(u) {
+		desc = fmt.Sprintf("total row %q", string(u.name))
 	}
-	return parent{id: u.id, desc: desc, vals: x.s.vals(u, nil), pos: func(k int) report.Position { return x.s.pos(u, k) }}
+	return parent{id: id, desc: desc, vals: u.vals, pos: func(k int) report.Position { return x.s.pos(u, k) }}
+}
+
+// kidSource is where the children of a parent are: n records of a
+// sequence from start (every one to its end when n < 0), those keep
+// accepts.
+type kidSource struct {
+	q     recSeq
+	start seqPos
+	n     int
+	keep  func(u *urec) bool
+}
+
+// eachKid calls fn with every child, in order. u is valid during the
+// call.
+func (x *crossCheck) eachKid(ks kidSource, fn func(u *urec)) error {
+	if x.kr == nil {
+		x.kr = ks.q.reader(ks.start)
+	} else {
+		x.kr.seek(ks.q, ks.start)
+	}
+	u := &x.ku
+	for i := 0; ks.n < 0 || i < ks.n; i++ {
+		b, ok := x.kr.next()
+		if !ok {
+			break
+		}
+		x.s.decode(b, u)
+		if ks.keep == nil || ks.keep(u) {
+			fn(u)
+		}
+	}
+	return x.kr.err()
+}
+
+// kidRef names a child in a message.
+type kidRef struct {
+	id  string
+	pos report.Position
 }
 
 // mismatch is one value of a parent that its children do not sum to.
@@ -585,35 +476,49 @@ type mismatch struct {
 	k       int
 	want    int64
 	sum     int64
-	missing []int32 // children without the value (the first few)
+	missing []kidRef // children without the value (the first few)
 	nmiss   int
 }
 
 func (m mismatch) diff() int64 { return m.sum - m.want }
 
+// typo is a child whose own options miss its valid ballots by a
+// mismatch's difference.
+type typo struct {
+	id      string
+	sumDiff int32
+	pos     report.Position
+}
+
+// levelSum is the sum of one value over the units of a level, and how
+// many of them carry it.
+type levelSum struct {
+	sum int64
+	n   int
+}
+
 // compare sums the children's values and reports each value the parent
-// states otherwise, localized where it can be.
-func (x *crossCheck) compare(p parent, kids []int32, code report.Code, what string, others []levelUnits) {
+// states otherwise, localized where it can be. what words the children,
+// given their number. The children are read once, and again where a value
+// differs.
+func (x *crossCheck) compare(p parent, ks kidSource, code report.Code, what func(n int) string, others *otherLevels) error {
 	s := x.s
 	nv := len(p.vals)
 	sums := make([]int64, nv)
 	have := make([]int, nv)
 	nmiss := make([]int, nv)
-	missing := make([][]int32, nv)
-	var buf []int64
-	for _, ci := range kids {
-		buf = s.vals(s.rec(int(ci)), buf)
-		for k := range nv {
-			if p.vals[k] == absent {
+	missing := make([][]kidRef, nv)
+	nk := 0
+	err := x.eachKid(ks, func(u *urec) {
+		nk++
+		for k, want := range p.vals {
+			if want == absent {
 				continue
 			}
-			v := int64(absent)
-			if k < len(buf) {
-				v = buf[k]
-			}
+			v := u.val(k)
 			if v == absent {
 				if len(missing[k]) < 5 {
-					missing[k] = append(missing[k], ci)
+					missing[k] = append(missing[k], kidRef{string(u.id), s.rowPos(u)})
 				}
 				nmiss[k]++
 				continue
@@ -621,6 +526,9 @@ func (x *crossCheck) compare(p parent, kids []int32, code report.Code, what stri
 			sums[k] += v
 			have[k]++
 		}
+	})
+	if err != nil {
+		return err
 	}
 	var ms []mismatch
 	for k, want := range p.vals {
@@ -630,78 +538,131 @@ func (x *crossCheck) compare(p parent, kids []int32, code report.Code, what stri
 		ms = append(ms, mismatch{k: k, want: want, sum: sums[k], missing: missing[k], nmiss: nmiss[k]})
 	}
 	if len(ms) == 0 {
-		return
+		return nil
 	}
-	carriers := x.carriers(p, kids, ms)
+	// Again: the children that hold exactly the excess in every value that
+	// differs (a subtotal counted as a unit, or a unit counted twice), and
+	// those whose own options miss their valid ballots by a difference (a
+	// mistyped cell).
+	var carriers []kidRef
+	excess := make([]int64, nv)
+	whole := true
 	for _, m := range ms {
-		where := x.localize(m, kids, carriers, others)
+		if m.diff() <= 0 {
+			whole = false
+		}
+		excess[m.k] = m.diff()
+	}
+	typos := make([]*typo, len(ms))
+	err = x.eachKid(ks, func(u *urec) {
+		if whole && len(carriers) < 3 && x.holds(p, u, excess) {
+			carriers = append(carriers, kidRef{string(u.id), s.rowPos(u)})
+		}
+		if u.sumDiff == 0 || u.sumDiff == sumDiffLarge {
+			return
+		}
+		for i, m := range ms {
+			if typos[i] != nil || m.k != int(FigValid) && m.k < s.nfig {
+				continue
+			}
+			want := m.diff()
+			if m.k == int(FigValid) {
+				want = -want
+			}
+			if int64(u.sumDiff) == want {
+				typos[i] = &typo{string(u.id), u.sumDiff, s.pos(u, m.k)}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	osums, err := x.otherSums(ms, others)
+	if err != nil {
+		return err
+	}
+	w := what(nk)
+	for i, m := range ms {
+		var osum []levelSum
+		if osums != nil {
+			osum = osums[i]
+		}
+		where := x.localize(m, carriers, typos[i], others, osum)
 		x.add(report.Finding{Severity: report.Error, Code: code, Pos: p.pos(m.k), UnitID: p.id, OptionID: x.optionID(m.k),
 			Expected: strconv.FormatInt(m.want, 10), Actual: strconv.FormatInt(m.sum, 10),
 			Message: fmt.Sprintf("%s of %s is %d, but the %s sum to %d (difference %+d)%s",
-				x.name(m.k), p.desc, m.want, what, m.sum, m.diff(), where)})
+				x.name(m.k), p.desc, m.want, w, m.sum, m.diff(), where)})
 	}
+	return nil
 }
 
-// carriers returns the children that hold exactly the excess in every
-// value that differs: a subtotal counted as a unit, or a unit counted
-// twice.
-func (x *crossCheck) carriers(p parent, kids []int32, ms []mismatch) []int32 {
-	diff := make([]int64, len(p.vals))
-	for _, m := range ms {
-		if m.diff() <= 0 {
-			return nil
+// holds tells whether a child is the whole excess: every value the parent
+// states is the difference there, zero where the sums agree.
+func (x *crossCheck) holds(p parent, u *urec, excess []int64) bool {
+	for k, want := range p.vals {
+		if want == absent {
+			continue
 		}
-		diff[m.k] = m.diff()
-	}
-	// The whole child is the excess: every value the parent states is
-	// the difference there, zero where the sums agree.
-	var out []int32
-	var buf []int64
-	for _, ci := range kids {
-		buf = x.s.vals(x.s.rec(int(ci)), buf)
-		ok := true
-		for k, want := range p.vals {
-			if want == absent {
-				continue
-			}
-			v := int64(0)
-			if k < len(buf) && buf[k] != absent {
-				v = buf[k]
-			}
-			if v != diff[k] {
-				ok = false
-				break
-			}
+		v := int64(0)
+		if w := u.val(k); w != absent {
+			v = w
 		}
-		if ok {
-			out = append(out, ci)
-			if len(out) == 3 {
-				break
-			}
+		if v != excess[k] {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// otherSums sums each differing value over the units of each other level
+// of a total row's table.
+func (x *crossCheck) otherSums(ms []mismatch, others *otherLevels) ([][]levelSum, error) {
+	if others == nil || len(others.levels) == 0 {
+		return nil, nil
+	}
+	s := x.s
+	out := make([][]levelSum, len(ms))
+	for i := range out {
+		out[i] = make([]levelSum, len(others.levels))
+	}
+	at := map[string]int{}
+	for i, o := range others.levels {
+		at[o.level] = i
+	}
+	err := x.eachKid(kidSource{q: s.all(), n: -1}, func(u *urec) {
+		if u.place != others.place || s.isTotal(u) {
+			return
+		}
+		oi, ok := at[s.lvl(u)]
+		if !ok {
+			return
+		}
+		for i, m := range ms {
+			if v := u.val(m.k); v != absent {
+				out[i][oi].sum += v
+				out[i][oi].n++
+			}
+		}
+	})
+	return out, err
 }
 
 // localize says which children carry a difference, as a clause to append
 // to the finding's message ("" when nothing points anywhere).
-func (x *crossCheck) localize(m mismatch, kids, carriers []int32, others []levelUnits) string {
-	s := x.s
+func (x *crossCheck) localize(m mismatch, carriers []kidRef, ty *typo, others *otherLevels, osums []levelSum) string {
 	d := m.diff()
 	var parts []string
-	for _, ci := range carriers {
-		u := s.rec(int(ci))
-		if g := x.dups[u.id]; len(g) > 1 {
-			parts = append(parts, fmt.Sprintf("unit %q is counted twice (%s and %s)", u.id, s.rowPos(s.rec(int(g[0]))), s.rowPos(s.rec(int(g[1])))))
+	for _, c := range carriers {
+		if g, ok := x.dups[c.id]; ok {
+			parts = append(parts, fmt.Sprintf("unit %q is counted twice (%s and %s)", c.id, g[0], g[1]))
 		} else {
-			parts = append(parts, fmt.Sprintf("unit %q (%s) holds exactly the difference: a subtotal, or a unit that belongs elsewhere, counted again", u.id, s.rowPos(u)))
+			parts = append(parts, fmt.Sprintf("unit %q (%s) holds exactly the difference: a subtotal, or a unit that belongs elsewhere, counted again", c.id, c.pos))
 		}
 	}
 	if d < 0 && m.nmiss > 0 {
 		var ids []string
-		for _, ci := range m.missing {
-			u := s.rec(int(ci))
-			ids = append(ids, fmt.Sprintf("%q (%s)", u.id, s.rowPos(u)))
+		for _, c := range m.missing {
+			ids = append(ids, fmt.Sprintf("%q (%s)", c.id, c.pos))
 		}
 		more := ""
 		if m.nmiss > len(m.missing) {
@@ -709,34 +670,14 @@ func (x *crossCheck) localize(m mismatch, kids, carriers []int32, others []level
 		}
 		parts = append(parts, fmt.Sprintf("%d unit(s) have no figure here and may hold the missing %d: %s%s", m.nmiss, -d, strings.Join(ids, ", "), more))
 	}
-	if len(carriers) == 0 {
-		// A mistyped cell: a child whose own options miss its valid
-		// ballots by the same amount.
-		want := d
-		if m.k == int(FigValid) {
-			want = -d
-		}
-		if m.k == int(FigValid) || m.k >= s.nfig {
-			for _, ci := range kids {
-				u := s.rec(int(ci))
-				if u.sumDiff != 0 && u.sumDiff != sumDiffLarge && int64(u.sumDiff) == want {
-					parts = append(parts, fmt.Sprintf("unit %q's options also miss its valid ballots by %+d: its cell at %s is the likely error", u.id, u.sumDiff, s.pos(u, m.k)))
-					break
-				}
-			}
-		}
+	if len(carriers) == 0 && ty != nil {
+		parts = append(parts, fmt.Sprintf("unit %q's options also miss its valid ballots by %+d: its cell at %s is the likely error", ty.id, ty.sumDiff, ty.pos))
 	}
-	for _, o := range others {
-		var sum int64
-		n := 0
-		for _, ci := range o.units {
-			if v := s.val(s.rec(int(ci)), m.k); v != absent {
-				sum += v
-				n++
+	if others != nil {
+		for i, o := range others.levels {
+			if osums[i].n > 0 && osums[i].sum == -d {
+				parts = append(parts, fmt.Sprintf("the difference is the sum of the %d %s units: the total counts them too", o.n, o.level))
 			}
-		}
-		if n > 0 && sum == -d {
-			parts = append(parts, fmt.Sprintf("the difference is the sum of the %d %s units: the total counts them too", len(o.units), o.level))
 		}
 	}
 	if len(parts) == 0 {

@@ -17,8 +17,16 @@ import (
 // the whole reference when it shares no unit with the data, is compared
 // with the sum of the data's most detailed units, and the difference is
 // localized as the hierarchy checks do.
-func (x *crossCheck) reference() {
+//
+// Both sides are read sorted by id and merged, so that a reference unit
+// meets the data's first unit of its id without an index of either.
+func (x *crossCheck) reference() error {
 	s, ref := x.s, &x.c.refs
+	refIDs, err := ref.byID()
+	if err != nil {
+		return err
+	}
+	defer refIDs.release()
 	omap := make([]int, len(ref.opts))
 	for i, o := range ref.opts {
 		omap[i] = -1
@@ -38,19 +46,22 @@ func (x *crossCheck) reference() {
 	}
 	matched := 0
 	levels := map[string]bool{}
-	inRef := map[string]bool{}
-	for i := range ref.len() {
-		rr := ref.rec(int(i))
-		inRef[rr.id] = true
-		g, ok := x.byID[rr.id]
-		if !ok {
-			continue
+	// Totals: the reference's total rows that name no unit of the data.
+	var wholes []parent
+	cur := newIDCursor(s, x.ids)
+	var d urec
+	err = ref.each(refIDs, func(rr *urec) bool {
+		if !cur.first(rr.id, &d) {
+			if ref.lvl(rr) == LevelTotal {
+				wholes = append(wholes, x.refParent(rr.clone(), fmt.Sprintf("the reference's total row %q", string(rr.name)), toData))
+			}
+			return true
 		}
 		matched++
-		d := s.rec(int(g))
-		levels[s.lvl(d)] = true
-		for k := range int(rr.n) {
-			rv := ref.val(rr, k)
+		levels[s.lvl(&d)] = true
+		id := string(d.id)
+		for k := range rr.n() {
+			rv := rr.val(k)
 			if rv == absent {
 				continue
 			}
@@ -58,7 +69,7 @@ func (x *crossCheck) reference() {
 			if dk < 0 {
 				continue
 			}
-			dv := s.val(d, dk)
+			dv := d.val(dk)
 			if dv == rv {
 				continue
 			}
@@ -66,62 +77,77 @@ func (x *crossCheck) reference() {
 			if dv != absent {
 				here = strconv.FormatInt(dv, 10)
 			}
-			x.add(report.Finding{Severity: report.Error, Code: report.ReferenceMismatch, Pos: s.pos(d, dk), UnitID: d.id, OptionID: x.optionID(dk),
+			x.add(report.Finding{Severity: report.Error, Code: report.ReferenceMismatch, Pos: s.pos(&d, dk), UnitID: id, OptionID: x.optionID(dk),
 				Expected: strconv.FormatInt(rv, 10), Actual: here,
-				Message: fmt.Sprintf("%s of unit %q is %s here, but %d in the reference at %s", x.name(dk), d.id, here, rv, ref.pos(rr, k))})
+				Message: fmt.Sprintf("%s of unit %q is %s here, but %d in the reference at %s", x.name(dk), id, here, rv, ref.pos(rr, k))})
 		}
+		return true
+	})
+	if err == nil {
+		err = cur.err()
+	}
+	if err != nil {
+		return err
 	}
 	if matched > 0 {
-		for i := range ref.len() {
-			rr := ref.rec(int(i))
-			if _, ok := x.byID[rr.id]; !ok {
-				x.add(report.Finding{Severity: report.Error, Code: report.ReferenceUnitMissing, Pos: ref.rowPos(rr), UnitID: rr.id,
-					Message: fmt.Sprintf("unit %q of the reference is not in the data", rr.id)})
+		cur := newIDCursor(s, x.ids)
+		err := ref.each(refIDs, func(rr *urec) bool {
+			if !cur.has(rr.id) {
+				id := string(rr.id)
+				x.add(report.Finding{Severity: report.Error, Code: report.ReferenceUnitMissing, Pos: ref.rowPos(rr), UnitID: id,
+					Message: fmt.Sprintf("unit %q of the reference is not in the data", id)})
 			}
+			return true
+		})
+		if err == nil {
+			err = cur.err()
 		}
-		for i := range s.len() {
-			d := s.rec(int(i))
-			if levels[s.lvl(d)] && !inRef[d.id] {
-				x.add(report.Finding{Severity: report.Error, Code: report.ReferenceUnitExtra, Pos: s.rowPos(d), UnitID: d.id,
-					Message: fmt.Sprintf("unit %q is not in the reference, which lists the other %s units", d.id, s.lvl(d))})
+		if err != nil {
+			return err
+		}
+		inRef := newIDCursor(ref, refIDs)
+		err = s.each(x.ids, func(d *urec) bool {
+			if levels[s.lvl(d)] && !inRef.has(d.id) {
+				id := string(d.id)
+				x.add(report.Finding{Severity: report.Error, Code: report.ReferenceUnitExtra, Pos: s.rowPos(d), UnitID: id,
+					Message: fmt.Sprintf("unit %q is not in the reference, which lists the other %s units", id, s.lvl(d))})
 			}
+			return true
+		})
+		if err == nil {
+			err = inRef.err()
+		}
+		if err != nil {
+			return err
 		}
 	}
-	// Totals: the reference's total rows that name no unit of the data, or
-	// the whole reference when it shares no unit with the data.
-	var wholes []parent
-	for i := range ref.len() {
-		rr := ref.rec(int(i))
-		if ref.lvl(rr) != LevelTotal {
-			continue
-		}
-		if _, ok := x.byID[rr.id]; ok {
-			continue
-		}
-		wholes = append(wholes, x.refParent(rr, fmt.Sprintf("the reference's total row %q", ref.name(rr)), toData))
-	}
+	// Or the whole reference, when it shares no unit with the data.
 	if len(wholes) == 0 && matched == 0 {
-		if p, ok := x.refSum(toData); ok {
+		p, ok, err := x.refSum(toData)
+		if err != nil {
+			return err
+		}
+		if ok {
 			wholes = append(wholes, p)
 		}
 	}
 	if len(wholes) == 0 {
-		return
+		return nil
 	}
 	lv, _ := x.c.allocationLevel()
-	var kids []int32
-	for i := range s.len() {
-		if s.lvl(s.rec(i)) == lv {
-			kids = append(kids, int32(i))
+	ks := kidSource{q: s.all(), n: -1, keep: func(u *urec) bool { return s.lvl(u) == lv }}
+	for _, p := range wholes {
+		err := x.compare(p, ks, report.ReferenceMismatch, func(n int) string { return fmt.Sprintf("%d %s units of the data", n, lv) }, nil)
+		if err != nil {
+			return err
 		}
 	}
-	for _, p := range wholes {
-		x.compare(p, kids, report.ReferenceMismatch, fmt.Sprintf("%d %s units of the data", len(kids), lv), nil)
-	}
+	return nil
 }
 
-// refParent puts a reference unit's values in the data's value space.
-func (x *crossCheck) refParent(rr *unitRec, desc string, toData func(int) int) parent {
+// refParent puts a reference unit's values in the data's value space; rr
+// must outlive it.
+func (x *crossCheck) refParent(rr *urec, desc string, toData func(int) int) parent {
 	ref := &x.c.refs
 	vals := make([]int64, x.s.nfig+len(x.s.opts))
 	back := make([]int, len(vals))
@@ -129,14 +155,14 @@ func (x *crossCheck) refParent(rr *unitRec, desc string, toData func(int) int) p
 		vals[k] = absent
 		back[k] = -1
 	}
-	for k := range int(rr.n) {
-		v := ref.val(rr, k)
+	for k := range rr.n() {
+		v := rr.val(k)
 		if dk := toData(k); dk >= 0 && dk < len(vals) {
 			vals[dk] = v
 			back[dk] = k
 		}
 	}
-	return parent{id: rr.id, desc: desc, vals: vals, pos: func(k int) report.Position {
+	return parent{id: string(rr.id), desc: desc, vals: vals, pos: func(k int) report.Position {
 		if k >= 0 && k < len(back) && back[k] >= 0 {
 			return ref.pos(rr, back[k])
 		}
@@ -147,19 +173,23 @@ func (x *crossCheck) refParent(rr *unitRec, desc string, toData func(int) int) p
 // refSum sums the reference's most detailed units, for a reference that
 // lists units of another granularity than the data (regions beside
 // polling stations).
-func (x *crossCheck) refSum(toData func(int) int) (parent, bool) {
+func (x *crossCheck) refSum(toData func(int) int) (parent, bool, error) {
 	ref := &x.c.refs
 	counts := map[string]int{}
 	var order []string
-	for i := range ref.len() {
-		lv := ref.lvl(ref.rec(i))
+	err := ref.each(ref.all(), func(u *urec) bool {
+		lv := ref.lvl(u)
 		if isTotalLevel(lv) {
-			continue
+			return true
 		}
 		if counts[lv] == 0 {
 			order = append(order, lv)
 		}
 		counts[lv]++
+		return true
+	})
+	if err != nil {
+		return parent{}, false, err
 	}
 	detail := ""
 	for _, lv := range order {
@@ -168,23 +198,23 @@ func (x *crossCheck) refSum(toData func(int) int) (parent, bool) {
 		}
 	}
 	if detail == "" {
-		return parent{}, false
+		return parent{}, false, nil
 	}
 	vals := make([]int64, x.s.nfig+len(x.s.opts))
 	for k := range vals {
 		vals[k] = absent
 	}
-	var first *unitRec
-	for i := range ref.len() {
-		rr := ref.rec(int(i))
+	var pos report.Position
+	first := true
+	err = ref.each(ref.all(), func(rr *urec) bool {
 		if ref.lvl(rr) != detail {
-			continue
+			return true
 		}
-		if first == nil {
-			first = rr
+		if first {
+			pos, first = ref.rowPos(rr), false
 		}
-		for k := range int(rr.n) {
-			v := ref.val(rr, k)
+		for k := range rr.n() {
+			v := rr.val(k)
 			dk := toData(k)
 			if v == absent || dk < 0 || dk >= len(vals) {
 				continue
@@ -194,9 +224,12 @@ func (x *crossCheck) refSum(toData func(int) int) (parent, bool) {
 			}
 			vals[dk] += v
 		}
+		return true
+	})
+	if err != nil {
+		return parent{}, false, err
 	}
-	pos := ref.rowPos(first)
 	pos.Row = 0
 	return parent{id: "", desc: fmt.Sprintf("the reference's %d %s units", counts[detail], detail), vals: vals,
-		pos: func(int) report.Position { return pos }}, true
+		pos: func(int) report.Position { return pos }}, true, nil
 }

@@ -243,7 +243,9 @@ func (r *runner) run(ctx context.Context, rel *sinks.Release) error {
 	}
 	r.sum.Seats = seatRows
 	r.sum.Totals = r.totals()
-	r.sum.Findings = r.finishChecks()
+	if r.sum.Findings, err = r.finishChecks(); err != nil {
+		return err
+	}
 	r.sum.Rejects = r.rec.Rejects()
 	if !r.opt.Write {
 		return nil

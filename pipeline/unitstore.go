@@ -1,0 +1,586 @@
+package pipeline
+
+import (
+	"bytes"
+	"cmp"
+	"container/heap"
+	"encoding/binary"
+	"math"
+	"slices"
+
+	"tally/report"
+)
+
+// # How the cross-unit checks hold their units
+//
+// The cross-unit checks (hierarchy.go, reference.go) need every unit of a
+// contest at once, long after its rows are gone. A unitStore keeps each
+// unit as one record of plain bytes (no pointers for the collector to
+// scan): its place in the order units were kept, id, parent, level, name
+// (for total rows), first row, and its figures and option votes as
+// variable-length integers, one or two bytes each for a polling station's
+// counts; a polling station of a dozen options takes about 60 bytes.
+// Records go to a recLog, which holds them in memory up to spillBytes and
+// past that in a temporary file, removed when the checks are done (or
+// when the run stops on an error, by the collector's finalizer on the
+// file it unlinked at once).
+//
+// The checks never index units in memory: they read the log in the order
+// the units were kept, or sorted by id or by parent, a stable external
+// merge sort whose runs are at most spillBytes each (sortLog). Units of
+// one id, or children of one parent, then come together, and a parent is
+// matched with its children by merging two sorted sequences. What is held
+// in memory beside the logs does not grow with the units: the contest's
+// options, levels, files and sheets, the patterns of cell positions (the
+// units of a table share a few; past maxPatterns a record carries its
+// own), the total and subtotal rows (a table has few), one parent and the
+// sums of its children at a time, and the findings themselves.
+//
+// So the memory of the checks is bounded by a few times spillBytes
+// whatever the number of units, and a run that fits in spillBytes never
+// touches the disk.
+
+// spillBytes bounds the memory of one log of unit records and of one run
+// of a sort; past it, records go to a temporary file. Tests lower it to
+// force the files.
+var spillBytes = 16 << 20
+
+// maxPatterns bounds the table of shared patterns of cell positions.
+const maxPatterns = 1024
+
+// absent marks a value a unit does not carry.
+const absent = math.MinInt64
+
+const sumDiffLarge = math.MinInt32
+
+// unitStore keeps the per-unit aggregates of one contest. Values are
+// indexed by figure (the standard ones, then the spec's extra lines) and
+// then by the store's own option index.
+type unitStore struct {
+	log      recLog
+	n        int
+	optIdx   map[string]int
+	opts     []Option
+	places   []place
+	placeIdx map[place]int32
+	nfig     int
+	levels   []string
+	levelIdx map[string]uint16
+	pats     [][]uint32 // shared patterns of positions
+	patIdx   map[string]int32
+	totals   [][]byte // records of the total and subtotal rows, in order
+	vbuf     []int64
+	abuf     []uint32
+	ebuf     []byte
+	kbuf     []byte
+}
+
+type place struct{ file, sheet string }
+
+// urec is one unit as the cross-unit checks see it, decoded from its
+// record. Its byte fields alias the record; clone copies them.
+type urec struct {
+	seq     int
+	id      []byte
+	parent  []byte
+	name    []byte // of a total or subtotal row
+	level   uint16
+	place   int32
+	row     int32
+	sumDiff int32 // options minus valid ballots when they differ, else 0; sumDiffLarge when that does not fit
+	pat     int32 // its shared pattern of positions, or -1 when at holds its own
+	at      []uint32
+	vals    []int64
+}
+
+// n returns the number of values the unit has.
+func (u *urec) n() int { return len(u.vals) }
+
+// val returns value k, or absent.
+func (u *urec) val(k int) int64 {
+	if k < 0 || k >= len(u.vals) {
+		return absent
+	}
+	return u.vals[k]
+}
+
+func (u *urec) clone() *urec {
+	c := *u
+	c.id = bytes.Clone(u.id)
+	c.parent = bytes.Clone(u.parent)
+	c.name = bytes.Clone(u.name)
+	c.at = slices.Clone(u.at)
+	c.vals = slices.Clone(u.vals)
+	return &c
+}
+
+// len returns the number of units kept.
+func (s *unitStore) len() int { return s.n }
+
+func zig(v int64) uint64 {
+	if v == absent {
+		return 0
+	}
+	return uint64(v<<1^v>>63) + 1
+}
+
+func unzig(x uint64) int64 {
+	if x == 0 {
+		return absent
+	}
+	x--
+	return int64(x>>1) ^ -int64(x&1)
+}
+
+// lvl returns a unit's level.
+func (s *unitStore) lvl(u *urec) string { return s.levels[u.level] }
+
+func (s *unitStore) isTotal(u *urec) bool { return isTotalLevel(s.levels[u.level]) }
+
+func isTotalLevel(level string) bool { return level == LevelTotal || level == LevelSubtotal }
+
+// keep adds a flushed unit. nextra is the number of the spec's extra
+// figures.
+func (s *unitStore) keep(u *unitBuf, nextra int) {
+	if s.optIdx == nil {
+		s.optIdx = map[string]int{}
+		s.placeIdx = map[place]int32{}
+		s.levelIdx = map[string]uint16{}
+		s.patIdx = map[string]int32{}
+	}
+	nfig := int(numFigures) + nextra
+	s.nfig = nfig
+	n := nfig
+	for _, res := range u.results {
+		k, ok := s.optIdx[res.opt.ID]
+		if !ok {
+			k = len(s.opts)
+			s.optIdx[res.opt.ID] = k
+			s.opts = append(s.opts, res.opt)
+		}
+		n = max(n, nfig+k+1)
+	}
+	li, ok := s.levelIdx[u.level]
+	if !ok {
+		li = uint16(len(s.levels))
+		s.levels = append(s.levels, u.level)
+		s.levelIdx[u.level] = li
+	}
+	pl := place{u.pos.File, u.pos.Sheet}
+	pi, ok := s.placeIdx[pl]
+	if !ok {
+		pi = int32(len(s.places))
+		s.places = append(s.places, pl)
+		s.placeIdx[pl] = pi
+	}
+	vals := s.vbuf[:0]
+	at := s.abuf[:0]
+	for range n {
+		vals = append(vals, absent)
+		at = append(at, 0)
+	}
+	pack := func(p report.Position) uint32 {
+		off := p.Row - u.pos.Row
+		if off < 0 || off > 0xffff || p.Column > 0xffff || p.Column < 0 {
+			return 0
+		}
+		return uint32(off)<<16 | uint32(p.Column)
+	}
+	for f := range numFigures {
+		if fg := u.fig[f]; fg.v.ok {
+			vals[f] = fg.v.v
+			at[f] = pack(fg.pos)
+		}
+	}
+	for i, x := range u.extra {
+		if i < nextra && x.v.ok {
+			vals[int(numFigures)+i] = x.v.v
+			at[int(numFigures)+i] = pack(x.pos)
+		}
+	}
+	var sum int64
+	has := false
+	for _, res := range u.results {
+		k := nfig + s.optIdx[res.opt.ID]
+		at[k] = pack(res.pos)
+		if !res.votes.ok {
+			continue
+		}
+		has = true
+		sum += res.votes.v
+		if vals[k] == absent {
+			vals[k] = res.votes.v
+		} else {
+			vals[k] += res.votes.v
+		}
+	}
+	var sumDiff int32
+	if v := u.fig[FigValid].v; v.ok && has && sum != v.v {
+		d := sum - v.v
+		if d <= math.MinInt32 || d > math.MaxInt32 {
+			sumDiff = sumDiffLarge
+		} else {
+			sumDiff = int32(d)
+		}
+	}
+	s.vbuf, s.abuf = vals, at
+	total := isTotalLevel(u.level)
+	name := ""
+	if total {
+		name = u.name
+	}
+	e := s.ebuf[:0]
+	e = binary.AppendUvarint(e, uint64(s.n))
+	e = appendStr(e, u.id)
+	e = appendStr(e, u.parent)
+	e = binary.AppendUvarint(e, uint64(li))
+	e = binary.AppendUvarint(e, uint64(pi))
+	e = binary.AppendVarint(e, int64(int32(u.pos.Row)))
+	e = binary.AppendVarint(e, int64(sumDiff))
+	e = appendStr(e, name)
+	e = binary.AppendUvarint(e, uint64(n))
+	if p := s.pattern(at); p >= 0 {
+		e = binary.AppendUvarint(e, uint64(p)+1)
+	} else {
+		e = binary.AppendUvarint(e, 0)
+		for _, a := range at {
+			e = binary.AppendUvarint(e, uint64(a))
+		}
+	}
+	for _, v := range vals {
+		e = binary.AppendUvarint(e, zig(v))
+	}
+	s.ebuf = e
+	s.log.append(e)
+	if total {
+		s.totals = append(s.totals, bytes.Clone(e))
+	}
+	s.n++
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// pattern returns the index of a shared pattern of positions, or -1 when
+// the table of patterns is full and the unit keeps its own.
+func (s *unitStore) pattern(at []uint32) int32 {
+	if n := len(s.pats); n > 0 && slices.Equal(s.pats[n-1], at) {
+		return int32(n - 1)
+	}
+	k := s.kbuf[:0]
+	for _, a := range at {
+		k = binary.AppendUvarint(k, uint64(a))
+	}
+	s.kbuf = k
+	if p, ok := s.patIdx[string(k)]; ok {
+		return p
+	}
+	if len(s.pats) >= maxPatterns {
+		return -1
+	}
+	p := int32(len(s.pats))
+	s.pats = append(s.pats, slices.Clone(at))
+	s.patIdx[string(k)] = p
+	return p
+}
+
+// recReader decodes records; a failure to decode (which would be a bug)
+// leaves the unit empty rather than panicking.
+type recReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *recReader) uvarint() uint64 {
+	x, w := binary.Uvarint(r.b)
+	if w <= 0 {
+		r.bad = true
+		r.b = nil
+		return 0
+	}
+	r.b = r.b[w:]
+	return x
+}
+
+func (r *recReader) varint() int64 {
+	x, w := binary.Varint(r.b)
+	if w <= 0 {
+		r.bad = true
+		r.b = nil
+		return 0
+	}
+	r.b = r.b[w:]
+	return x
+}
+
+func (r *recReader) str() []byte {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.bad = true
+		r.b = nil
+		return nil
+	}
+	s := r.b[:n:n]
+	r.b = r.b[n:]
+	return s
+}
+
+// decode reads a record into u, reusing its slices.
+func (s *unitStore) decode(b []byte, u *urec) {
+	r := recReader{b: b}
+	u.seq = int(r.uvarint())
+	u.id = r.str()
+	u.parent = r.str()
+	u.level = uint16(r.uvarint())
+	u.place = int32(r.uvarint())
+	u.row = int32(r.varint())
+	u.sumDiff = int32(r.varint())
+	u.name = r.str()
+	n := int(r.uvarint())
+	if n > len(b) {
+		n = 0
+	}
+	u.pat = int32(r.uvarint()) - 1
+	u.at = u.at[:0]
+	if u.pat < 0 {
+		for range n {
+			u.at = append(u.at, uint32(r.uvarint()))
+		}
+	}
+	u.vals = u.vals[:0]
+	for range n {
+		u.vals = append(u.vals, unzig(r.uvarint()))
+	}
+	if r.bad || int(u.level) >= len(s.levels) || int(u.place) >= len(s.places) || u.pat >= int32(len(s.pats)) {
+		*u = urec{seq: u.seq, at: u.at[:0], vals: u.vals[:0]}
+	}
+}
+
+// idKey and parentKey return a record's id and parent without decoding it.
+func idKey(b []byte) []byte {
+	r := recReader{b: b}
+	r.uvarint()
+	return r.str()
+}
+
+func parentKey(b []byte) []byte {
+	r := recReader{b: b}
+	r.uvarint()
+	r.str()
+	return r.str()
+}
+
+// pos returns the position of value k of a unit: its cell where known,
+// else the unit's first row.
+func (s *unitStore) pos(u *urec, k int) report.Position {
+	p := s.rowPos(u)
+	at := u.at
+	if u.pat >= 0 {
+		at = s.pats[u.pat]
+	}
+	if k >= 0 && k < len(at) && at[k] != 0 {
+		p.Row += int(at[k] >> 16)
+		p.Column = int(at[k] & 0xffff)
+	}
+	return p
+}
+
+func (s *unitStore) rowPos(u *urec) report.Position {
+	pl := s.places[u.place]
+	return report.Position{File: pl.file, Sheet: pl.sheet, Row: int(u.row)}
+}
+
+// all returns the units in the order they were kept.
+func (s *unitStore) all() recSeq { return s.log.all() }
+
+// byID returns the units sorted by id, those of one id in the order they
+// were kept.
+func (s *unitStore) byID() (recSeq, error) {
+	return sortLog(&s.log, idKey, nil)
+}
+
+// byParent returns the units that name a parent other than themselves,
+// total rows aside, sorted by parent, those of one parent in the order
+// they were kept.
+func (s *unitStore) byParent() (recSeq, error) {
+	return sortLog(&s.log, parentKey, func(b []byte) bool {
+		r := recReader{b: b}
+		r.uvarint()
+		id, p := r.str(), r.str()
+		if len(p) == 0 || bytes.Equal(p, id) {
+			return false
+		}
+		lv := r.uvarint()
+		return !r.bad && lv < uint64(len(s.levels)) && !isTotalLevel(s.levels[lv])
+	})
+}
+
+// release removes the store's temporary file, if any.
+func (s *unitStore) release() { s.log.release() }
+
+// each calls fn with every unit of seq, decoded, in order, until fn
+// returns false.
+func (s *unitStore) each(seq recSeq, fn func(u *urec) bool) error {
+	var u urec
+	r := seq.reader(seqPos{})
+	for {
+		b, ok := r.next()
+		if !ok {
+			return r.err()
+		}
+		s.decode(b, &u)
+		if !fn(&u) {
+			return nil
+		}
+	}
+}
+
+// sortLog returns the records of src that keep accepts (every one when
+// keep is nil), stably sorted by key. A log in memory is sorted by
+// offsets into it; a spilled one by runs of at most spillBytes, sorted in
+// memory, written one after another to a temporary file and merged into a
+// new log.
+func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recSeq, error) {
+	if src.f == nil {
+		var offs []uint64
+		r := src.reader(0)
+		for {
+			at := r.off
+			b, ok := r.next()
+			if !ok {
+				break
+			}
+			if keep == nil || keep(b) {
+				offs = append(offs, uint64(at))
+			}
+		}
+		sortOffs(src, offs, key)
+		return recSeq{log: src, offs: offs, view: true, n: len(offs)}, nil
+	}
+	// Runs of at most spillBytes, each sorted in memory and appended to
+	// one file.
+	runs := &recLog{limit: -1}
+	defer runs.release()
+	var bounds []int64 // where each run starts in runs, then its end
+	chunk := &recLog{limit: math.MaxInt}
+	flush := func() {
+		if chunk.n == 0 {
+			return
+		}
+		seq, _ := sortLog(chunk, key, nil)
+		bounds = append(bounds, runs.size)
+		r := seq.reader(seqPos{})
+		for b, ok := r.next(); ok; b, ok = r.next() {
+			runs.append(b)
+		}
+		chunk.reset()
+	}
+	r := src.reader(0)
+	for {
+		b, ok := r.next()
+		if !ok {
+			break
+		}
+		if keep != nil && !keep(b) {
+			continue
+		}
+		if chunk.size+int64(len(b)) > int64(spillBytes) {
+			flush()
+		}
+		chunk.append(b)
+	}
+	if err := r.err(); err != nil {
+		return recSeq{}, err
+	}
+	if len(bounds) == 0 {
+		// What was kept fits in memory.
+		seq, _ := sortLog(chunk, key, nil)
+		return seq, nil
+	}
+	flush()
+	chunk = nil
+	bounds = append(bounds, runs.size)
+	if err := runs.finish(); err != nil {
+		return recSeq{}, err
+	}
+	out := &recLog{limit: -1}
+	m := &merger{}
+	bufSize := min(max(spillBytes/(len(bounds)-1), 512), 64<<10)
+	for i := range len(bounds) - 1 {
+		rr := runs.section(bounds[i], bounds[i+1], bufSize)
+		if b, ok := rr.next(); ok {
+			m.h = append(m.h, mergeRun{r: rr, b: b, k: key(b), i: i})
+		} else if err := rr.err(); err != nil {
+			return recSeq{}, err
+		}
+	}
+	heap.Init(m)
+	for len(m.h) > 0 {
+		top := &m.h[0]
+		out.append(top.b)
+		if b, ok := top.r.next(); ok {
+			top.b, top.k = b, key(b)
+			heap.Fix(m, 0)
+		} else {
+			if err := top.r.err(); err != nil {
+				out.release()
+				return recSeq{}, err
+			}
+			heap.Pop(m)
+		}
+	}
+	if err := out.finish(); err != nil {
+		out.release()
+		return recSeq{}, err
+	}
+	return recSeq{log: out, n: out.n, owned: true}, nil
+}
+
+// sortOffs sorts offsets of records of an in-memory log by key, stably:
+// offsets grow in the order records were appended, so they break ties.
+func sortOffs(l *recLog, offs []uint64, key func([]byte) []byte) {
+	type ent struct {
+		key []byte
+		off uint64
+	}
+	es := make([]ent, len(offs))
+	for i, o := range offs {
+		es[i] = ent{key(l.at(o)), o}
+	}
+	slices.SortFunc(es, func(a, b ent) int {
+		if c := bytes.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.off, b.off)
+	})
+	for i, e := range es {
+		offs[i] = e.off
+	}
+}
+
+type mergeRun struct {
+	r    *logReader
+	b, k []byte // the run's next record and its key
+	i    int
+}
+
+// merger is a heap of runs by their next record's key, then by run, so
+// that the merge is stable.
+type merger struct{ h []mergeRun }
+
+func (m *merger) Len() int { return len(m.h) }
+func (m *merger) Less(i, j int) bool {
+	if c := bytes.Compare(m.h[i].k, m.h[j].k); c != 0 {
+		return c < 0
+	}
+	return m.h[i].i < m.h[j].i
+}
+func (m *merger) Swap(i, j int) { m.h[i], m.h[j] = m.h[j], m.h[i] }
+func (m *merger) Push(x any)    { m.h = append(m.h, x.(mergeRun)) }
+func (m *merger) Pop() any {
+	x := m.h[len(m.h)-1]
+	m.h = m.h[:len(m.h)-1]
+	return x
+}

@@ -1,0 +1,314 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"tally/internal/testkit"
+	"tally/report"
+)
+
+// withSpill runs fn with the memory bound of the unit logs set to n bytes.
+func withSpill(n int, fn func()) {
+	old := spillBytes
+	spillBytes = n
+	defer func() { spillBytes = old }()
+	fn()
+}
+
+// testRec is a record for the log tests: a key, then the record's number.
+func testRec(key string, i int) []byte {
+	b := appendStr(nil, key)
+	return binary.AppendUvarint(b, uint64(i))
+}
+
+func testRecNum(b []byte) int {
+	r := recReader{b: b}
+	r.str()
+	return int(r.uvarint())
+}
+
+func testKey(b []byte) []byte {
+	r := recReader{b: b}
+	return r.str()
+}
+
+// Sorting a log gives the records a stable sort gives, whether the log
+// fits in memory or is spilled and sorted by runs merged from a file; and
+// a sorted sequence reads again from any place in it.
+func TestSortLogIsStableAtAnyBound(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		keys := rapid.SliceOfN(rapid.StringMatching(`[a-d]{0,3}`), 0, 300).Draw(t, "keys")
+		bound := rapid.SampledFrom([]int{1, 16, 100, 1000, 1 << 20}).Draw(t, "bound")
+		skip := rapid.IntRange(2, 5).Draw(t, "skip")
+		withSpill(bound, func() {
+			before := spilled.Load()
+			l := &recLog{}
+			defer l.release()
+			type kr struct {
+				key string
+				i   int
+			}
+			var want []kr
+			for i, k := range keys {
+				l.append(testRec(k, i))
+				if i%skip != 0 {
+					want = append(want, kr{k, i})
+				}
+			}
+			if total := l.size; (total > int64(bound)) != (spilled.Load() > before) {
+				t.Fatalf("%d bytes with a bound of %d: spilled %v", total, bound, spilled.Load() > before)
+			}
+			slices.SortStableFunc(want, func(a, b kr) int { return strings.Compare(a.key, b.key) })
+			q, err := sortLog(l, testKey, func(b []byte) bool { return testRecNum(b)%skip != 0 })
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.release()
+			if q.n != len(want) {
+				t.Fatalf("%d records sorted, want %d", q.n, len(want))
+			}
+			r := q.reader(seqPos{})
+			var marks []seqPos
+			for j := 0; ; j++ {
+				marks = append(marks, r.pos())
+				b, ok := r.next()
+				if !ok {
+					if j != len(want) {
+						t.Fatalf("read %d records, want %d (err %v)", j, len(want), r.err())
+					}
+					break
+				}
+				if got := (kr{string(testKey(b)), testRecNum(b)}); got != want[j] {
+					t.Fatalf("record %d is %v, want %v", j, got, want[j])
+				}
+			}
+			if len(want) > 0 {
+				j := rapid.IntRange(0, len(want)-1).Draw(t, "from")
+				r.seek(q, marks[j])
+				b, ok := r.next()
+				if !ok || testRecNum(b) != want[j].i {
+					t.Fatalf("reading again from record %d: %v %v", j, ok, r.err())
+				}
+			}
+		})
+	})
+}
+
+// runBoth runs a spec with the unit logs in memory and with a bound of a
+// few records, so that every log goes to a file and every sort merges
+// runs; the findings must be the same.
+func runBoth(t *testing.T, path string) (inMemory []report.Finding) {
+	t.Helper()
+	var mem, spill *Summary
+	mem = runSpec(t, path, false)
+	withSpill(256, func() { spill = runSpec(t, path, false) })
+	if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
+		t.Errorf("%s: findings differ with the units in files (-memory +files):\n%s", path, d)
+	}
+	return mem.Findings
+}
+
+// The cross-unit checks find the same things, word for word and at the
+// same places, whether their units stay in memory or go to files: on the
+// published files when they are there, on the project's own specs, and
+// on generated tables.
+func TestSpilledUnitsGiveSameFindings(t *testing.T) {
+	specs, _ := filepath.Glob("../testdata/kz-2021/*.yaml")
+	if _, err := os.Stat(realDir); err == nil {
+		real, _ := filepath.Glob("../testdata/real/*.yaml")
+		for _, p := range real {
+			if !strings.HasSuffix(p, ".known.yaml") {
+				specs = append(specs, p)
+			}
+		}
+	}
+	dir := t.TempDir()
+	csv, _, err := testkit.WideCSV(dir, 3000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corruptWide(t, csv)
+	wide, err := testkit.WideSpec(dir, csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ldir := filepath.Join(dir, "long")
+	if err := os.Mkdir(ldir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lcsv, _, err := testkit.LongCSV(ldir, 20000, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, err := testkit.LongSpec(ldir, lcsv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs = append(specs, wide, long)
+	n := 0
+	before := spilled.Load()
+	for _, p := range specs {
+		t.Run(filepath.Base(p), func(t *testing.T) { n += len(runBoth(t, p)) })
+	}
+	if n == 0 || spilled.Load() == before {
+		t.Errorf("%d findings in %d specs, %d logs in files: the comparison proves nothing", n, len(specs), spilled.Load()-before)
+	}
+}
+
+// corruptWide appends to a generated wide table a unit copied, a unit
+// again with another figure, a unit under another district, and a unit
+// with no figures, so that the cross-unit checks have something to find.
+func corruptWide(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	changed := strings.Split(lines[3], ",")
+	changed[len(changed)-1] = "999"
+	moved := strings.Split(lines[4], ",")
+	moved[2] = "Elsewhere"
+	empty := strings.Split(lines[5], ",")
+	for i := 4; i < len(empty); i++ {
+		empty[i] = "-"
+	}
+	empty[3] = "9999999"
+	lines = append(lines, lines[2], strings.Join(changed, ","), strings.Join(moved, ","), strings.Join(empty, ","))
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Generated tables with units repeated, moved, emptied, subtotalled and
+// totalled, and a reference that lists some of them: the findings are the
+// same with the units in memory and in files.
+func TestSpilledUnitsGiveSameFindingsGenerated(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		nunits := rapid.IntRange(1, 40).Draw(rt, "units")
+		ids := []string{}
+		for i := range rapid.IntRange(1, nunits).Draw(rt, "ids") {
+			ids = append(ids, fmt.Sprintf("u%d", i))
+		}
+		cell := func(label string) string {
+			if rapid.IntRange(0, 9).Draw(rt, label+"-empty") == 0 {
+				return "-"
+			}
+			return fmt.Sprint(rapid.IntRange(0, 60).Draw(rt, label))
+		}
+		row := func(id, name, parent string) string {
+			return strings.Join([]string{id, name, parent, cell("reg"), cell("cast"), cell("inv"), cell("valid"), cell("a"), cell("b")}, ";")
+		}
+		lines := []string{"Nr;Name;Parent unit id;Registered;Ballots cast;Invalid;Valid;A;B"}
+		var refLines []string
+		for range nunits {
+			id := rapid.SampledFrom(ids).Draw(rt, "id")
+			parent := ""
+			if rapid.Bool().Draw(rt, "has parent") {
+				parent = rapid.SampledFrom(ids).Draw(rt, "parent")
+			}
+			name := ""
+			switch rapid.IntRange(0, 9).Draw(rt, "kind") {
+			case 0:
+				name, id, parent = "TOTAL", "", ""
+			case 1:
+				name, id = rapid.SampledFrom(ids).Draw(rt, "named")+" Total", ""
+			}
+			lines = append(lines, row(id, name, parent))
+			if id != "" && rapid.IntRange(0, 3).Draw(rt, "in ref") == 0 {
+				refLines = append(refLines, row(id, "", parent))
+			}
+		}
+		spec := `election: {id: gen}
+sources:
+  - path: h.csv
+    columns: {unit_id: Nr, unit_name: Name, parent: Parent unit id}
+`
+		files := map[string]string{"h.csv": strings.Join(lines, "\n") + "\n"}
+		if len(refLines) > 0 {
+			if rapid.Bool().Draw(rt, "reference total") {
+				refLines = append(refLines, row("", "TOTAL", ""))
+			}
+			spec += "  - path: ref.csv\n    columns: {unit_id: Nr, unit_name: Name, parent: Parent unit id}\n    reference: true\n"
+			files["ref.csv"] = lines[0] + "\n" + strings.Join(refLines, "\n") + "\n"
+		}
+		dir, err := os.MkdirTemp("", "tally-spill")
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		files["spec.yaml"] = spec
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		sp, err := LoadSpec(filepath.Join(dir, "spec.yaml"))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		mem, err := Run(t.Context(), sp, Options{})
+		if err != nil {
+			rt.Fatalf("Run: %v", err)
+		}
+		var spill *Summary
+		withSpill(1, func() { spill, err = Run(t.Context(), sp, Options{}) })
+		if err != nil {
+			rt.Fatalf("Run with the units in files: %v", err)
+		}
+		if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
+			rt.Fatalf("findings differ with the units in files (-memory +files):\n%s\n%s", d, files["h.csv"])
+		}
+	})
+}
+
+// Unit records read back as they were kept, cells and all.
+func TestUnitRecordRoundTrip(t *testing.T) {
+	var s unitStore
+	u := &unitBuf{id: "r1/d2", parent: "r1", level: "district", name: "D2", pos: report.Position{File: "f.csv", Row: 7}}
+	u.fig[FigValid] = figure{v: some(100), pos: report.Position{File: "f.csv", Row: 7, Column: 4}}
+	u.results = []resRow{
+		{opt: Option{ID: "a"}, votes: some(-3), pos: report.Position{File: "f.csv", Row: 7, Column: 5}},
+		{opt: Option{ID: "b"}, votes: some(1 << 40), pos: report.Position{File: "f.csv", Row: 8, Column: 5}},
+	}
+	s.keep(u, 0)
+	s.keep(&unitBuf{id: "t", level: LevelTotal, name: "TOTAL", pos: report.Position{File: "f.csv", Row: 9}}, 0)
+	var got urec
+	r := s.all().reader(seqPos{})
+	b, _ := r.next()
+	s.decode(b, &got)
+	if string(got.id) != "r1/d2" || string(got.parent) != "r1" || s.lvl(&got) != "district" || got.seq != 0 || len(got.name) != 0 {
+		t.Errorf("decoded %+v", got)
+	}
+	nf := int(numFigures)
+	if got.val(int(FigValid)) != 100 || got.val(nf) != -3 || got.val(nf+1) != 1<<40 || got.val(int(FigCast)) != absent || got.val(99) != absent {
+		t.Errorf("values %v", got.vals)
+	}
+	if got.sumDiff != sumDiffLarge {
+		t.Errorf("sumDiff %d", got.sumDiff)
+	}
+	if p := s.pos(&got, nf+1); p.Row != 8 || p.Column != 5 {
+		t.Errorf("position of b: %v", p)
+	}
+	if p := s.pos(&got, int(FigCast)); p.Row != 7 || p.Column != 0 {
+		t.Errorf("position of a value it lacks: %v", p)
+	}
+	b, _ = r.next()
+	s.decode(b, &got)
+	if got.seq != 1 || string(got.name) != "TOTAL" || len(s.totals) != 1 || !bytes.Equal(s.totals[0], b) {
+		t.Errorf("total row %+v; totals %d", got, len(s.totals))
+	}
+	if _, ok := r.next(); ok {
+		t.Error("a third record")
+	}
+}
