@@ -33,6 +33,16 @@
 // letters inside words). Each guess carries a confidence; Input.Encoding
 // overrides it.
 //
+// # Delimited text
+//
+// CSV text is read as encoding/csv reads it with LazyQuotes. With a
+// one-byte delimiter it is cut into blocks at line ends that an even
+// number of quotes precede, and the blocks are parsed on as many workers
+// as there are cores; rows come out in the file's order, in batches of the
+// same size. A block whose quotes are not all regular (one inside an
+// unquoted field, text after a closing quote) may have been cut inside a
+// field, so from that block on the text is read one record after another.
+//
 // # Tables
 //
 // A TableReader finds the tables of each sheet: the header (one to several
