@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -211,4 +212,81 @@ func FuzzSheetDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkSharedStrings reads a shared strings table of 100,000 texts,
+// some with runs. MB/s is XML bytes per second.
+func BenchmarkSharedStrings(b *testing.B) {
+	var x bytes.Buffer
+	x.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" + `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="100000" uniqueCount="100000">`)
+	for i := range 100_000 {
+		if i%10 == 0 {
+			x.WriteString(`<si><r><t xml:space="preserve">Участок </t></r><r><rPr><b/></rPr><t>` + strconv.Itoa(i) + `</t></r></si>`)
+		} else {
+			x.WriteString(`<si><t>Избирательный участок № ` + strconv.Itoa(i) + `</t></si>`)
+		}
+	}
+	x.WriteString(`</sst>`)
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	w, _ := zw.Create("xl/sharedStrings.xml")
+	w.Write(x.Bytes())
+	zw.Close()
+	zr, err := zip.NewReader(bytes.NewReader(z.Bytes()), int64(z.Len()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(x.Len()))
+	b.ReportAllocs()
+	defer reportCPU(b, processCPU())
+	for b.Loop() {
+		sst, err := readSharedStrings(zr.File[0])
+		if err != nil || len(sst) != 100_000 || sst[10] != "Участок 10" {
+			b.Fatalf("%d strings, %v", len(sst), err)
+		}
+	}
+}
+
+// TestSharedStrings reads a shared strings table with the items the
+// one-go reader takes (<si><t>..</t></si>) between those it leaves to
+// the general reader.
+func TestSharedStrings(t *testing.T) {
+	items := []struct{ xml, want string }{
+		{`<si><t>plain</t></si>`, "plain"},
+		{`<si><t xml:space="preserve"> spaced </t></si>`, " spaced "},
+		{`<si><t>a &amp; b_x000D_</t></si>`, "a & b\r"},
+		{`<si><t/></si>`, ""},
+		{`<si/>`, ""},
+		{`<si><t>x</t><r><t>y</t></r></si>`, "xy"},
+		{`<si><r><t>a</t></r><rPh><t>ignored</t></rPh></si>`, "a"},
+		{`<x:si><x:t>prefixed</x:t></x:si>`, "prefixed"},
+		{`<si><t>line&#13;&#10;end</t></si>`, "line\r\nend"},
+		{`<si><t>after</t></si>`, "after"},
+	}
+	var x strings.Builder
+	x.WriteString(`<sst uniqueCount="10">`)
+	for _, it := range items {
+		x.WriteString(it.xml)
+	}
+	x.WriteString(`</sst>`)
+	var z bytes.Buffer
+	zw := zip.NewWriter(&z)
+	w, _ := zw.Create("xl/sharedStrings.xml")
+	w.Write([]byte(x.String()))
+	zw.Close()
+	zr, err := zip.NewReader(bytes.NewReader(z.Bytes()), int64(z.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readSharedStrings(zr.File[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, it := range items {
+		want = append(want, it.want)
+	}
+	if !cmp.Equal(got, want) {
+		t.Errorf("shared strings %q, want %q", got, want)
+	}
 }

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -230,11 +231,19 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 		depth   int // depth inside <si>
 		inRun   bool
 		field   int
-		t, r    strings.Builder
+		t, r    []byte
 		haveT   bool
 		inTable bool
 	)
 	for {
+		if inTable && depth == 0 {
+			// Most items are <si><t>text</t></si>, read here in one go.
+			if s, n := plainSharedString(sc, sc.buf[sc.pos:sc.end]); n > 0 {
+				out = append(out, s)
+				sc.pos += n
+				continue
+			}
+		}
 		tok, err := sc.next()
 		if err == io.EOF {
 			return out, nil
@@ -244,14 +253,18 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 		}
 		switch tok.kind {
 		case xmlStart:
-			name := string(tok.name)
+			name := tok.name
 			if depth == 0 {
-				if name == "sst" {
+				if string(name) == "sst" {
 					inTable = true
+					if raw, ok := tok.attr("uniqueCount"); ok && out == nil {
+						if n, ok := plainUint(raw); ok {
+							out = make([]string, 0, min(n, 1<<17))
+						}
+					}
 				}
-				if name == "si" && inTable {
-					t.Reset()
-					r.Reset()
+				if string(name) == "si" && inTable {
+					t, r = t[:0], r[:0]
 					haveT, inRun = false, false
 					if tok.empty {
 						out = append(out, "")
@@ -263,12 +276,12 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 			}
 			depth++
 			switch {
-			case name == "t" && depth == 2 && !tok.empty:
+			case string(name) == "t" && depth == 2 && !tok.empty:
 				field, haveT = 1, true
-				t.Reset()
-			case name == "r" && depth == 2:
+				t = t[:0]
+			case string(name) == "r" && depth == 2:
 				inRun = !tok.empty
-			case name == "t" && depth == 3 && inRun && !tok.empty:
+			case string(name) == "t" && depth == 3 && inRun && !tok.empty:
 				field = 2
 			}
 			if tok.empty {
@@ -280,8 +293,8 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 			}
 			if depth == 1 {
 				s := ""
-				if haveT || r.Len() > 0 {
-					s = unescapeOOXML(t.String() + r.String())
+				if haveT || len(r) > 0 {
+					s = unescapeOOXML(string(append(t, r...)))
 				}
 				out = append(out, s)
 			}
@@ -293,12 +306,39 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 		case xmlText:
 			switch field {
 			case 1:
-				t.Write(tok.text)
+				t = append(t, tok.text...)
 			case 2:
-				r.Write(tok.text)
+				r = append(r, tok.text...)
 			}
 		}
 	}
+}
+
+// plainSharedString reads the item at the head of b when it is whole
+// there and is <si><t ...>text</t></si>; n is its length, 0 to leave it
+// to the general reader.
+func plainSharedString(sc *xmlScanner, b []byte) (s string, n int) {
+	if !bytes.HasPrefix(b, []byte("<si><t")) || len(b) < 7 || !nameEnd[b[6]] {
+		return "", 0
+	}
+	tok, k := sc.startTag(b[4:])
+	if k < 0 || tok.empty {
+		return "", 0
+	}
+	text := b[4+k:]
+	end := bytes.IndexByte(text, '<')
+	if end < 0 || !bytes.HasPrefix(text[end:], []byte("</t></si>")) {
+		return "", 0
+	}
+	n = 4 + k + end + len("</t></si>")
+	text = text[:end]
+	if !plainText(text) {
+		text = sc.resolve(text)
+	}
+	if bytes.Contains(text, []byte("_x")) {
+		return unescapeOOXML(string(text)), n
+	}
+	return string(text), n
 }
 
 var ooxmlEscape = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
