@@ -240,9 +240,10 @@ func splitPoint(buf []byte) int {
 	}
 }
 
-// blockSize is how many bytes of text a block takes, a few thousand rows.
-// Tests make it small to put cuts everywhere.
-var blockSize = 256 << 10
+// blockSize is how many bytes of text a block takes, about a thousand
+// rows: small enough that the blocks in flight (read, parsed, waiting)
+// add little memory. Tests make it small to put cuts everywhere.
+var blockSize = 128 << 10
 
 // blockReader cuts a stream into blocks and parses them on workers. Blocks
 // come out of order in the order of the stream; each is ready once its
@@ -260,7 +261,7 @@ type blockReader struct {
 func newBlockReader(r io.Reader, comma byte, workers int) *blockReader {
 	workers = max(workers, 1)
 	br := &blockReader{
-		order: make(chan *csvBlock, workers+1),
+		order: make(chan *csvBlock, workers),
 		work:  make(chan *csvBlock, workers),
 		free:  make(chan []byte, workers+2),
 		stop:  make(chan struct{}),
