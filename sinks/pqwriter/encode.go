@@ -26,6 +26,7 @@ type chunkMeta struct {
 	uncompressed int64
 	compressed   int64
 	nulls        int
+	encoding     int32 // of the data page
 	hasStats     bool
 	min, max     []byte
 }
@@ -54,14 +55,19 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		binary.LittleEndian.PutUint32(body, uint32(len(body)-4))
 	}
 	enc := int32(encPlain)
-	if dict {
+	switch {
+	case dict:
 		enc = encRLEDict
 		w := bitWidth(uint32(c.dictLen() - 1))
 		body = append(body, byte(w))
 		body = appendHybrid(body, c.idx, w)
-	} else {
+	case c.kind == kInt64:
+		enc = encDelta
+		body = appendDelta(body, c.ndata)
+	default:
 		body = c.appendPlain(body)
 	}
+	m.encoding = enc
 	e.body = body
 	m.dataOffset = int64(len(out))
 	out = e.page(out, &m, pageData, rows, enc)

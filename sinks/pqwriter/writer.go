@@ -3,7 +3,8 @@
 // It handles only what tally's tables need: a flat schema of required or
 // optional BYTE_ARRAY (UTF-8 string), INT64, DOUBLE and BOOLEAN columns,
 // one zstd-compressed dictionary page and one data page (format v1) per
-// column chunk, and chunk statistics. In exchange it writes a row for a
+// column chunk (a chunk without a dictionary has its counts
+// DELTA_BINARY_PACKED, everything else PLAIN), and chunk statistics. In exchange it writes a row for a
 // few nanoseconds a value: input that arrives dictionary-encoded (an
 // Arrow dictionary array, as tally's result tables are built) is
 // re-indexed once per distinct value and batch rather than hashed per
@@ -334,9 +335,13 @@ func (w *Writer) footer() ([]byte, error) {
 			t.i64(2, m.start)
 			t.structField(3)
 			t.i32(1, c.physical())
-			encs := []int32{encPlain, encRLE}
+			// The data page's encoding, the levels' RLE, and PLAIN for a
+			// dictionary page, in the format's numbering order.
+			encs := []int32{encRLE, m.encoding}
 			if m.dictOffset >= 0 {
-				encs = append(encs, encRLEDict)
+				encs = []int32{encPlain, encRLE, encRLEDict}
+			} else if m.encoding == encPlain {
+				encs = []int32{encPlain, encRLE}
 			}
 			t.list(2, tI32, len(encs))
 			for _, e := range encs {

@@ -1,0 +1,101 @@
+package pqwriter
+
+import "encoding/binary"
+
+// Counts and row numbers of plain (dictionary-less) chunks are written as
+// differences (DELTA_BINARY_PACKED): zstd takes plain 8-byte integers
+// slowly, their zero high bytes making a short match every few bytes,
+// and a row number that grows by one packs into nothing. Floats stay
+// PLAIN: a share repeats exactly often enough that zstd does better on
+// whole values than on the byte streams BYTE_STREAM_SPLIT would give.
+
+const (
+	encDelta = 5
+
+	deltaBlock      = 128 // values per block
+	deltaMiniblocks = 4   // miniblocks per block, of 32 values each
+)
+
+// appendDelta appends vals (int64 as uint64) in DELTA_BINARY_PACKED.
+func appendDelta(dst []byte, vals []uint64) []byte {
+	dst = binary.AppendUvarint(dst, deltaBlock)
+	dst = binary.AppendUvarint(dst, deltaMiniblocks)
+	dst = binary.AppendUvarint(dst, uint64(len(vals)))
+	if len(vals) == 0 {
+		return binary.AppendUvarint(dst, 0)
+	}
+	dst = binary.AppendUvarint(dst, zigzag(int64(vals[0])))
+	const per = deltaBlock / deltaMiniblocks
+	var deltas [deltaBlock]uint64
+	for start := 1; start < len(vals); start += deltaBlock {
+		n := min(deltaBlock, len(vals)-start)
+		minDelta := int64(vals[start] - vals[start-1])
+		for i := range n {
+			d := int64(vals[start+i] - vals[start+i-1])
+			deltas[i] = uint64(d)
+			minDelta = min(minDelta, d)
+		}
+		for i := range n {
+			deltas[i] -= uint64(minDelta)
+		}
+		dst = binary.AppendUvarint(dst, zigzag(minDelta))
+		var widths [deltaMiniblocks]int
+		used := (n + per - 1) / per
+		for m := range used {
+			var or uint64
+			for _, d := range deltas[m*per : min((m+1)*per, n)] {
+				or |= d
+			}
+			widths[m] = bitLen64(or)
+		}
+		for m := range deltaMiniblocks {
+			dst = append(dst, byte(widths[m]))
+		}
+		for m := range used {
+			w := widths[m]
+			if w == 0 {
+				continue
+			}
+			// A miniblock is always 32 values wide; past the end, zeros.
+			var mb [per]uint64
+			copy(mb[:], deltas[m*per:min((m+1)*per, n)])
+			dst = appendBits64(dst, mb[:], w)
+		}
+	}
+	return dst
+}
+
+func bitLen64(x uint64) int {
+	n := 0
+	for x != 0 {
+		n++
+		x >>= 1
+	}
+	return n
+}
+
+// appendBits64 packs vals in width bits each, least significant first.
+func appendBits64(dst []byte, vals []uint64, width int) []byte {
+	var acc uint64 // bits not yet written, low first
+	nbits := 0
+	for _, v := range vals {
+		// Write v in pieces so that acc never needs more than 64 bits.
+		left := width
+		for left > 0 {
+			take := min(left, 64-nbits, 32)
+			acc |= (v & (1<<take - 1)) << nbits
+			v >>= take
+			nbits += take
+			left -= take
+			for nbits >= 8 {
+				dst = append(dst, byte(acc))
+				acc >>= 8
+				nbits -= 8
+			}
+		}
+	}
+	if nbits > 0 {
+		dst = append(dst, byte(acc))
+	}
+	return dst
+}
