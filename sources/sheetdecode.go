@@ -129,7 +129,9 @@ func (d *sheetDecoder) emit(num int) bool {
 	var cells []string
 	if n := len(d.row); n > 0 {
 		for j, c := range d.row {
-			d.row[j] = shortestFloat(c)
+			if len(c) >= 17 { // shortestFloat leaves shorter texts alone
+				d.row[j] = shortestFloat(c)
+			}
 		}
 		if cap(d.slab)-len(d.slab) < n {
 			d.slab = make([]string, 0, n*min(d.size, 256))
@@ -217,11 +219,10 @@ const (
 )
 
 func cellKind(raw []byte) int {
-	t := string(raw)
 	if !plainAttr(raw) {
-		t = attrValue(raw)
+		raw = []byte(attrValue(raw))
 	}
-	switch t {
+	switch string(raw) {
 	case "s":
 		return cellShared
 	case "inlineStr":
@@ -461,7 +462,9 @@ func (d *sheetDecoder) plainCell(b []byte, cellCol *int, seek int) (int, error) 
 		kind = cellKind(t)
 	}
 	col := *cellCol + 1
-	if len(ref) > 0 {
+	if c, ok := plainRef(ref); ok {
+		col = c
+	} else if len(ref) > 0 {
 		if !plainAttr(ref) {
 			ref = []byte(attrValue(ref))
 		}
@@ -600,6 +603,31 @@ func cellTag(b []byte, j int) (n int, ref, t []byte, empty bool) {
 		}
 		j = e + 1
 	}
+}
+
+// plainRef reads the column of a cell reference written the usual way,
+// capital letters and then the row's digits ("AB12"); ok is false for
+// anything else, left to refColumn.
+func plainRef(ref []byte) (col int, ok bool) {
+	i := 0
+	for ; i < len(ref) && i < 3 && 'A' <= ref[i] && ref[i] <= 'Z'; i++ {
+		col = col*26 + int(ref[i]-'A'+1)
+	}
+	digits := len(ref) - i
+	if i == 0 || digits == 0 || digits > 7 || col > 16384 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range ref[i:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n < 1 || n > maxSheetRows {
+		return 0, false
+	}
+	return col, true
 }
 
 // plainText reports whether raw character data is its own text: no
