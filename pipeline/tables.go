@@ -148,9 +148,11 @@ var Tables = []TableDef{ResultsTable, UnitsTable, SeatsTable, FindingsTable, Rej
 // String columns are built dictionary-encoded: a row appends an index,
 // and a value the column has just seen (the same Go string: the election
 // id, a unit's id on each of its options, an option's canonical name) is
-// recognised by its address without hashing its bytes. The batches so
-// carry each distinct string once; the Parquet writer takes them as they
-// are and the other formats expand them (package sinks). Columns whose
+// recognised by its address without hashing its bytes; any other value
+// becomes a new entry. The batches so carry each string about once,
+// without a hash per row on the goroutine that checks the rows; the
+// Parquet writer merges equal entries as it takes them, and the other
+// formats expand them (package sinks). Columns whose
 // values are mostly distinct (denseColumns) are built plain.
 type builder struct {
 	schema *arrow.Schema // the batches' schema: strings as dictionaries
@@ -284,7 +286,6 @@ type dictCol struct {
 	valid []byte // validity bitmap, kept only once a null arrives
 	nulls int
 	vals  []string
-	m     map[string]int32
 	// seen remembers recent values by address and length: a string with
 	// the same address and length as one seen is that string (the entry
 	// keeps it alive, so the address cannot be reused meanwhile).
@@ -301,7 +302,7 @@ type seenString struct {
 }
 
 func newDictCol(mem memory.Allocator) *dictCol {
-	return &dictCol{mem: mem, m: map[string]int32{}, dict: array.NewStringBuilder(mem)}
+	return &dictCol{mem: mem, dict: array.NewStringBuilder(mem)}
 }
 
 func (d *dictCol) add(s string) {
@@ -311,12 +312,11 @@ func (d *dictCol) add(s string) {
 		d.append(e.k)
 		return
 	}
-	k, ok := d.m[s]
-	if !ok {
-		k = int32(len(d.vals))
-		d.vals = append(d.vals, s)
-		d.m[s] = k
-	}
+	// Not seen lately: a new dictionary entry, even if an equal string
+	// came earlier in the batch. Arrow dictionaries may repeat values; the
+	// Parquet writer merges them, on its own goroutine.
+	k := int32(len(d.vals))
+	d.vals = append(d.vals, s)
 	*e = seenString{p, len(s), k}
 	d.append(k)
 }
@@ -371,7 +371,6 @@ func (d *dictCol) flush() arrow.Array {
 	n := cap(d.idx)
 	d.idx, d.valid, d.nulls = make([]int32, 0, n), nil, 0
 	d.vals = d.vals[:0]
-	clear(d.m)
 	d.seen = [dictSeen]seenString{}
 	return out
 }
