@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -161,18 +162,21 @@ func (x *crossCheck) duplicates() error {
 		if !ok {
 			break
 		}
-		s.decode(rb, &b)
-		x.empty(&b)
-		if n > 0 && bytes.Equal(b.id, a.id) {
+		if noValues(rb) {
+			s.decode(rb, &b)
+			x.empty(&b)
+		}
+		if n > 0 && bytes.Equal(idKey(rb), idKey(ab)) {
 			n++
+			s.decode(rb, &b)
 			if n == 2 {
+				s.decode(ab, &a)
 				x.dups[string(b.id)] = [2]report.Position{s.rowPos(&a), s.rowPos(&b)}
 			}
 			x.duplicate(&a, &b)
 			continue
 		}
 		ab = append(ab[:0], rb...)
-		s.decode(ab, &a)
 		n = 1
 	}
 	return r.err()
@@ -235,11 +239,11 @@ func (x *crossCheck) empty(u *urec) {
 // with the units sorted by id; or a total row naming it.
 func (x *crossCheck) hierarchy() error {
 	s := x.s
-	kids, err := s.byParent()
+	groups, err := x.parentGroups()
 	if err != nil {
 		return err
 	}
-	defer kids.release()
+	defer groups.release()
 	totals := make([]*urec, len(s.totals))
 	for i, b := range s.totals {
 		totals[i] = &urec{}
@@ -253,13 +257,13 @@ func (x *crossCheck) hierarchy() error {
 		for _, t := range totals {
 			isGroup[string(t.id)] = false
 		}
-		r := kids.reader(seqPos{})
-		for b, ok := r.next(); ok; b, ok = r.next() {
-			if _, ok := isGroup[string(parentKey(b))]; ok {
-				isGroup[string(parentKey(b))] = true
+		err := groups.each(true, func(key []byte, _ kidSource) error {
+			if _, ok := isGroup[string(key)]; ok {
+				isGroup[string(key)] = true
 			}
-		}
-		if err := r.err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		for i, t := range totals {
@@ -280,28 +284,7 @@ func (x *crossCheck) hierarchy() error {
 	assigned := map[int]bool{} // total rows compared with the units under them, by seq
 	cur := newIDCursor(s, x.ids)
 	var pu urec
-	// The children of one parent are copied to memory as they are read,
-	// up to groupBytes; a larger group is read again from its sequence.
-	group := &recLog{limit: math.MaxInt}
-	r := kids.reader(seqPos{})
-	pos := r.pos()
-	b, ok := r.next()
-	for ok {
-		key := bytes.Clone(parentKey(b))
-		start, n := pos, 0
-		group.reset()
-		for ok && bytes.Equal(parentKey(b), key) {
-			if group.size < groupBytes {
-				group.append(b)
-			}
-			n++
-			pos = r.pos()
-			b, ok = r.next()
-		}
-		ks := kidSource{q: kids, start: start, n: n}
-		if group.n == n {
-			ks = kidSource{q: group.all(), n: -1}
-		}
+	err = groups.each(false, func(key []byte, ks kidSource) error {
 		var p *urec
 		if cur.first(key, &pu) {
 			p = pu.clone()
@@ -309,20 +292,17 @@ func (x *crossCheck) hierarchy() error {
 			p = totals[t]
 		}
 		if p == nil {
-			continue
+			return nil
 		}
 		code := report.HierarchyMismatch
 		if s.isTotal(p) {
 			assigned[p.seq] = true
 			code = report.TotalMismatch
 		}
-		err := x.compare(x.parentSide(p), ks, code,
+		return x.compare(x.parentSide(p), ks, code,
 			func(n int) string { return fmt.Sprintf("%d units under it", n) }, nil)
-		if err != nil {
-			return err
-		}
-	}
-	if err := r.err(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	if err := cur.err(); err != nil {
@@ -359,6 +339,156 @@ func (x *crossCheck) hierarchy() error {
 		}
 	}
 	return nil
+}
+
+// kidGroups are the children of each parent, by parent: either runs of
+// the units in the order they were kept, where the children of each
+// parent come together (as in a table sorted by district), or the
+// children sorted by parent.
+type kidGroups struct {
+	s      *unitStore
+	runs   recSeq // in order: one record per run (parent, start, end, count), sorted by parent
+	sorted recSeq // else: the children sorted by parent
+	isRuns bool
+}
+
+func (g *kidGroups) release() { g.runs.release(); g.sorted.release() }
+
+// runBytes bounds the records of the runs of children (one per parent
+// where they come together) that the hierarchy checks sort in memory;
+// past it they sort the children instead. Tests lower it.
+var runBytes = 4 << 20
+
+// parentGroups finds the children of each parent. Where each parent's
+// children come together in the order units were kept, it only sorts a
+// record per parent; else it sorts the children.
+func (x *crossCheck) parentGroups() (*kidGroups, error) {
+	s := x.s
+	g := &kidGroups{s: s}
+	runs := &recLog{limit: math.MaxInt}
+	var key, rec []byte
+	var start seqPos
+	n := 0
+	closeRun := func(end seqPos) {
+		if n == 0 {
+			return
+		}
+		rec = appendStr(rec[:0], string(key))
+		rec = binary.AppendUvarint(rec, uint64(start.i))
+		rec = binary.AppendUvarint(rec, start.off)
+		rec = binary.AppendUvarint(rec, end.off)
+		rec = binary.AppendUvarint(rec, uint64(n))
+		runs.append(rec)
+	}
+	r := s.all().reader(seqPos{})
+	ok := true
+	kids := 0
+	for ok && runs.size < int64(runBytes) {
+		pos := r.pos()
+		var b []byte
+		if b, ok = r.next(); !ok || !s.isKid(b) {
+			continue
+		}
+		if p := parentKey(b); n == 0 || !bytes.Equal(p, key) {
+			closeRun(pos)
+			key = append(key[:0], p...)
+			start, n = pos, 0
+		}
+		n++
+		kids++
+	}
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	if !ok {
+		closeRun(r.pos())
+		q, err := sortLog(runs, runKey, nil)
+		if err != nil {
+			return nil, err
+		}
+		// Runs of a few children each are not worth reading one by one.
+		if kids >= 4*runs.n {
+			g.runs, g.isRuns = q, true
+			return g, nil
+		}
+		q.release()
+	}
+	sorted, err := s.byParent()
+	if err != nil {
+		return nil, err
+	}
+	g.sorted = sorted
+	return g, nil
+}
+
+// runKey returns the parent of a run's record.
+func runKey(b []byte) []byte {
+	r := recReader{b: b}
+	return r.str()
+}
+
+// each calls fn with each parent, in increasing order, and where its
+// children are (keysOnly: only the parent).
+func (g *kidGroups) each(keysOnly bool, fn func(key []byte, ks kidSource) error) error {
+	s := g.s
+	if g.isRuns {
+		// The runs of one parent come together, in the order they were
+		// kept: its children are theirs, one run after another.
+		var key []byte
+		ks := kidSource{q: s.all(), kid: true}
+		r := g.runs.reader(seqPos{})
+		for {
+			b, ok := r.next()
+			if ok && len(ks.runs) > 0 && !bytes.Equal(runKey(b), key) || !ok && len(ks.runs) > 0 {
+				if err := fn(key, ks); err != nil {
+					return err
+				}
+				ks.runs = ks.runs[:0]
+			}
+			if !ok {
+				return r.err()
+			}
+			rr := recReader{b: b}
+			key = append(key[:0], rr.str()...)
+			var run kidRun
+			run.start.i = int(rr.uvarint())
+			run.start.off = rr.uvarint()
+			run.end = int64(rr.uvarint())
+			run.n = int(rr.uvarint())
+			if rr.bad {
+				return errBadLog
+			}
+			ks.runs = append(ks.runs, run)
+		}
+	}
+	// The children sorted by parent: those of one parent are copied to
+	// memory as they are read, up to groupBytes; a larger group is read
+	// again from the sorted sequence.
+	group := &recLog{limit: math.MaxInt}
+	r := g.sorted.reader(seqPos{})
+	pos := r.pos()
+	b, ok := r.next()
+	for ok {
+		key := bytes.Clone(parentKey(b))
+		start, n := pos, 0
+		group.reset()
+		for ok && bytes.Equal(parentKey(b), key) {
+			if !keysOnly && group.size < groupBytes {
+				group.append(b)
+			}
+			n++
+			pos = r.pos()
+			b, ok = r.next()
+		}
+		ks := kidSource{q: g.sorted, start: start, n: n}
+		if group.n == n {
+			ks = kidSource{q: group.all(), n: -1}
+		}
+		if err := fn(key, ks); err != nil {
+			return err
+		}
+	}
+	return r.err()
 }
 
 // groupBytes bounds the children of one parent held in memory at once.
@@ -433,36 +563,58 @@ func (x *crossCheck) parentSide(u *urec) parent {
 	return parent{id: id, desc: desc, vals: u.vals, pos: func(k int) report.Position { return x.s.pos(u, k) }}
 }
 
-// kidSource is where the children of a parent are: n records of a
-// sequence from start (every one to its end when n < 0), those keep
-// accepts.
+// kidSource is where the children of a parent are: from start in a
+// sequence, the records that kid and keep accept, n of them (every one to
+// the sequence's end when n < 0).
 type kidSource struct {
 	q     recSeq
 	start seqPos
 	n     int
+	kid   bool     // only the records that name a parent other than themselves, total rows aside
+	runs  []kidRun // when set, the children are these runs of q, not n from start
 	keep  func(u *urec) bool
+}
+
+// kidRun is a run of children in a sequence: n of them from start, and in
+// a file no further than end.
+type kidRun struct {
+	start seqPos
+	end   int64
+	n     int
 }
 
 // eachKid calls fn with every child, in order. u is valid during the
 // call.
 func (x *crossCheck) eachKid(ks kidSource, fn func(u *urec)) error {
 	if x.kr == nil {
-		x.kr = ks.q.reader(ks.start)
-	} else {
-		x.kr.seek(ks.q, ks.start)
+		x.kr = &seqReader{}
+	}
+	runs := ks.runs
+	if runs == nil {
+		runs = []kidRun{{start: ks.start, n: ks.n}}
 	}
 	u := &x.ku
-	for i := 0; ks.n < 0 || i < ks.n; i++ {
-		b, ok := x.kr.next()
-		if !ok {
-			break
+	for _, run := range runs {
+		x.kr.seekTo(ks.q, run.start, run.end)
+		for i := 0; run.n < 0 || i < run.n; {
+			b, ok := x.kr.next()
+			if !ok {
+				break
+			}
+			if ks.kid && !x.s.isKid(b) {
+				continue
+			}
+			x.s.decode(b, u)
+			if ks.keep == nil || ks.keep(u) {
+				fn(u)
+				i++
+			}
 		}
-		x.s.decode(b, u)
-		if ks.keep == nil || ks.keep(u) {
-			fn(u)
+		if err := x.kr.err(); err != nil {
+			return err
 		}
 	}
-	return x.kr.err()
+	return nil
 }
 
 // kidRef names a child in a message.

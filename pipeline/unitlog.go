@@ -285,17 +285,23 @@ func (q recSeq) reader(p seqPos) *seqReader {
 }
 
 // seek makes r read q from p, reusing its buffer.
-func (r *seqReader) seek(q recSeq, p seqPos) {
+func (r *seqReader) seek(q recSeq, p seqPos) { r.seekTo(q, p, 0) }
+
+// seekTo makes r read q from p, and in a file no further than end (when
+// end > 0), reusing its buffer.
+func (r *seqReader) seekTo(q recSeq, p seqPos, end int64) {
 	r.q, r.i, r.bad = q, p.i, false
 	if q.view {
 		return
 	}
+	if end <= 0 || end > q.log.size {
+		end = q.log.size
+	}
 	if r.lr == nil || r.lr.l != q.log {
-		r.lr = q.log.reader(p.off)
-		return
+		r.lr = &logReader{l: q.log}
 	}
 	r.lr.e = nil
-	r.lr.seek(p.off, q.log.size, 64<<10)
+	r.lr.seek(p.off, end, 64<<10)
 }
 
 // pos returns where the next record is.

@@ -69,6 +69,8 @@ type unitStore struct {
 	pats     [][]uint32 // shared patterns of positions
 	patIdx   map[string]int32
 	totals   [][]byte // records of the total and subtotal rows, in order
+	lastID   []byte
+	unsorted bool // the ids did not come in increasing order
 	vbuf     []int64
 	abuf     []uint32
 	ebuf     []byte
@@ -252,6 +254,10 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	}
 	s.ebuf = e
 	s.log.append(e)
+	if s.n > 0 && u.id < string(s.lastID) {
+		s.unsorted = true
+	}
+	s.lastID = append(s.lastID[:0], u.id...)
 	if total {
 		s.totals = append(s.totals, bytes.Clone(e))
 	}
@@ -358,6 +364,31 @@ func (s *unitStore) decode(b []byte, u *urec) {
 	}
 }
 
+// noValues tells, without decoding it, whether a unit's record has no
+// value at all: every value is absent, a single zero byte, and a value
+// that is there never ends in one.
+func noValues(b []byte) bool {
+	r := recReader{b: b}
+	r.uvarint()
+	r.str()
+	r.str()
+	r.uvarint()
+	r.uvarint()
+	r.varint()
+	r.varint()
+	r.str()
+	n := r.uvarint()
+	if r.bad || n > uint64(len(b)) {
+		return false
+	}
+	for _, c := range b[len(b)-int(n):] {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // idKey and parentKey return a record's id and parent without decoding it.
 func idKey(b []byte) []byte {
 	r := recReader{b: b}
@@ -396,8 +427,11 @@ func (s *unitStore) rowPos(u *urec) report.Position {
 func (s *unitStore) all() recSeq { return s.log.all() }
 
 // byID returns the units sorted by id, those of one id in the order they
-// were kept.
+// were kept: the log itself when they came so.
 func (s *unitStore) byID() (recSeq, error) {
+	if !s.unsorted {
+		return s.all(), nil
+	}
 	return sortLog(&s.log, idKey, nil)
 }
 
@@ -405,16 +439,20 @@ func (s *unitStore) byID() (recSeq, error) {
 // total rows aside, sorted by parent, those of one parent in the order
 // they were kept.
 func (s *unitStore) byParent() (recSeq, error) {
-	return sortLog(&s.log, parentKey, func(b []byte) bool {
-		r := recReader{b: b}
-		r.uvarint()
-		id, p := r.str(), r.str()
-		if len(p) == 0 || bytes.Equal(p, id) {
-			return false
-		}
-		lv := r.uvarint()
-		return !r.bad && lv < uint64(len(s.levels)) && !isTotalLevel(s.levels[lv])
-	})
+	return sortLog(&s.log, parentKey, s.isKid)
+}
+
+// isKid tells whether a unit's record names a parent other than itself
+// and is not a total row: a child in the hierarchy checks.
+func (s *unitStore) isKid(b []byte) bool {
+	r := recReader{b: b}
+	r.uvarint()
+	id, p := r.str(), r.str()
+	if len(p) == 0 || bytes.Equal(p, id) {
+		return false
+	}
+	lv := r.uvarint()
+	return !r.bad && lv < uint64(len(s.levels)) && !isTotalLevel(s.levels[lv])
 }
 
 // release removes the store's temporary file, if any.

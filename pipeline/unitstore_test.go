@@ -25,6 +25,15 @@ func withSpill(n int, fn func()) {
 	fn()
 }
 
+// withRuns runs fn with the bound of the runs of children set to n bytes
+// (0: the children are always sorted by parent).
+func withRuns(n int, fn func()) {
+	old := runBytes
+	runBytes = n
+	defer func() { runBytes = old }()
+	fn()
+}
+
 // testRec is a record for the log tests: a key, then the record's number.
 func testRec(key string, i int) []byte {
 	b := appendStr(nil, key)
@@ -109,11 +118,16 @@ func TestSortLogIsStableAtAnyBound(t *testing.T) {
 // runs; the findings must be the same.
 func runBoth(t *testing.T, path string) (inMemory []report.Finding) {
 	t.Helper()
-	var mem, spill *Summary
+	var mem, spill, sorted *Summary
 	mem = runSpec(t, path, false)
 	withSpill(256, func() { spill = runSpec(t, path, false) })
 	if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
 		t.Errorf("%s: findings differ with the units in files (-memory +files):\n%s", path, d)
+	}
+	// And with the children always sorted by parent, never read in runs.
+	withRuns(0, func() { withSpill(256, func() { sorted = runSpec(t, path, false) }) })
+	if d := cmp.Diff(mem.Findings, sorted.Findings); d != "" {
+		t.Errorf("%s: findings differ with the units in files and the children sorted (-memory +files):\n%s", path, d)
 	}
 	return mem.Findings
 }
@@ -229,6 +243,12 @@ func TestSpilledUnitsGiveSameFindingsGenerated(t *testing.T) {
 				refLines = append(refLines, row(id, "", parent))
 			}
 		}
+		if rapid.Bool().Draw(rt, "grouped") {
+			// As a table sorted by parent: each parent's children together.
+			slices.SortStableFunc(lines[1:], func(a, b string) int {
+				return strings.Compare(strings.Split(a, ";")[2], strings.Split(b, ";")[2])
+			})
+		}
 		spec := `election: {id: gen}
 sources:
   - path: h.csv
@@ -261,13 +281,15 @@ sources:
 		if err != nil {
 			rt.Fatalf("Run: %v", err)
 		}
-		var spill *Summary
-		withSpill(1, func() { spill, err = Run(t.Context(), sp, Options{}) })
-		if err != nil {
-			rt.Fatalf("Run with the units in files: %v", err)
-		}
-		if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
-			rt.Fatalf("findings differ with the units in files (-memory +files):\n%s\n%s", d, files["h.csv"])
+		for _, runs := range []int{runBytes, 0} {
+			var spill *Summary
+			withRuns(runs, func() { withSpill(1, func() { spill, err = Run(t.Context(), sp, Options{}) }) })
+			if err != nil {
+				rt.Fatalf("Run with the units in files: %v", err)
+			}
+			if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
+				rt.Fatalf("findings differ with the units in files, runs of %d bytes (-memory +files):\n%s\n%s", runs, d, files["h.csv"])
+			}
 		}
 	})
 }
@@ -308,7 +330,59 @@ func TestUnitRecordRoundTrip(t *testing.T) {
 	if got.seq != 1 || string(got.name) != "TOTAL" || len(s.totals) != 1 || !bytes.Equal(s.totals[0], b) {
 		t.Errorf("total row %+v; totals %d", got, len(s.totals))
 	}
+	if !noValues(b) {
+		t.Error("a total row with no figure has values")
+	}
 	if _, ok := r.next(); ok {
 		t.Error("a third record")
+	}
+	r = s.all().reader(seqPos{})
+	if b, _ = r.next(); noValues(b) {
+		t.Error("a unit with values has none")
+	}
+}
+
+// BenchmarkCrossChecks runs the cross-unit checks on a contest of
+// polling stations (a dozen options each, 200 to a parent, ids not in
+// order), with a memory bound of 1 MB so that units go to files and sorts
+// merge runs, as a million stations do with the default bound.
+func BenchmarkCrossChecks(b *testing.B) {
+	for _, n := range []int{200_000} {
+		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+			withSpill(1<<20, func() {
+				opts := make([]Option, 12)
+				for i := range opts {
+					opts[i] = Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}
+				}
+				u := &unitBuf{level: "precinct"}
+				b.ReportAllocs()
+				for b.Loop() {
+					b.StopTimer()
+					c := &contestAgg{}
+					for i := range n {
+						u.id = fmt.Sprintf("d%d/%d", i/200, i)
+						u.parent = fmt.Sprintf("d%d", i/200)
+						u.pos = report.Position{File: "w.csv", Row: i + 2}
+						u.results = u.results[:0]
+						var valid int64
+						for k, o := range opts {
+							v := int64((i*7+k*13)%97 + 1)
+							valid += v
+							u.results = append(u.results, resRow{opt: o, votes: some(v), pos: report.Position{File: "w.csv", Row: i + 2, Column: 9 + k}})
+						}
+						u.fig[FigValid] = figure{v: some(valid), pos: report.Position{File: "w.csv", Row: i + 2, Column: 8}}
+						c.units.keep(u, 0)
+					}
+					r := &runner{rec: &report.Recorder{}, spec: &Spec{}, contests: map[string]*contestAgg{"c": c}, contestOrder: []string{"c"}}
+					b.StartTimer()
+					if err := r.crossChecks(); err != nil {
+						b.Fatal(err)
+					}
+					if n := len(r.rec.Findings()); n != 0 {
+						b.Fatalf("%d findings", n)
+					}
+				}
+			})
+		})
 	}
 }
