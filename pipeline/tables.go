@@ -290,10 +290,15 @@ type dictCol struct {
 	// the same address and length as one seen is that string (the entry
 	// keeps it alive, so the address cannot be reused meanwhile).
 	seen [dictSeen]seenString
+	turn int
 	dict *array.StringBuilder
 }
 
-const dictSeen = 64
+const (
+	dictSeenBits = 6
+	dictSeen     = 1 << dictSeenBits
+	dictProbe    = 4
+)
 
 type seenString struct {
 	p *byte
@@ -307,17 +312,33 @@ func newDictCol(mem memory.Allocator) *dictCol {
 
 func (d *dictCol) add(s string) {
 	p := unsafe.StringData(s)
-	e := &d.seen[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(s)))%dictSeen]
-	if e.p == p && e.n == len(s) && p != nil {
-		d.append(e.k)
-		return
+	// A multiplicative hash of the address picks a window of dictProbe
+	// slots; a value is looked for in its window and, when new, replaces
+	// the window's empty or next slot in turn, so that a dozen values
+	// cycling (a unit's options) all stay.
+	h := uint((uint64(uintptr(unsafe.Pointer(p))) ^ uint64(len(s))) * 0x9e3779b97f4a7c15 >> (64 - dictSeenBits))
+	if p != nil {
+		for j := range uint(dictProbe) {
+			if e := &d.seen[(h+j)%dictSeen]; e.p == p && e.n == len(s) {
+				d.append(e.k)
+				return
+			}
+		}
 	}
 	// Not seen lately: a new dictionary entry, even if an equal string
 	// came earlier in the batch. Arrow dictionaries may repeat values; the
 	// Parquet writer merges them, on its own goroutine.
 	k := int32(len(d.vals))
 	d.vals = append(d.vals, s)
-	*e = seenString{p, len(s), k}
+	slot := (h + uint(d.turn)) % dictSeen
+	for j := range uint(dictProbe) {
+		if d.seen[(h+j)%dictSeen].p == nil {
+			slot = (h + j) % dictSeen
+			break
+		}
+	}
+	d.turn = (d.turn + 1) % dictProbe
+	d.seen[slot] = seenString{p, len(s), k}
 	d.append(k)
 }
 
