@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"tally/internal/testkit"
 )
 
 // readCSVReference reads text as encoding/csv does for tally: lazy
@@ -205,4 +208,40 @@ func FuzzSingleSpaced(f *testing.F) {
 			t.Fatalf("singleSpaced(%q) = %v, want %v", s, got, want)
 		}
 	})
+}
+
+// BenchmarkBlockParse parses a generated long table in blocks on one
+// goroutine: the parser alone, without reading or handing rows on.
+// cpu-ns/op includes the garbage collector's work.
+func BenchmarkBlockParse(b *testing.B) {
+	path, _, err := testkit.LongCSV(b.TempDir(), 12_000, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var blocks [][]byte
+	for len(data) > 0 {
+		cut := splitPoint(data[:min(len(data), 128<<10)])
+		if cut < 0 || len(data) <= 128<<10 {
+			cut = len(data)
+		}
+		blocks, data = append(blocks, data[:cut]), data[cut:]
+	}
+	p := &blockParser{comma: ','}
+	size := 0
+	for _, d := range blocks {
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		for i, d := range blocks {
+			p.parse(&csvBlock{data: d, final: i == len(blocks)-1})
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
