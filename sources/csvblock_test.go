@@ -3,6 +3,7 @@ package sources
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"tally/internal/testkit"
 )
@@ -244,4 +246,66 @@ func BenchmarkBlockParse(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// failingReader gives n bytes of text, then an error.
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// A read error ends the rows with that error, after the rows before it,
+// and the reader's goroutines end when it is closed.
+func TestCSVBlocksReadError(t *testing.T) {
+	defer func(old int) { blockSize = old }(blockSize)
+	blockSize = 64
+	var b bytes.Buffer
+	for i := range 100 {
+		fmt.Fprintf(&b, "%d,x\n", i)
+	}
+	boom := errors.New("disk on fire")
+	s := &csvSource{name: "t.csv", size: 7, br: newBlockReader(&failingReader{data: b.Bytes(), err: boom}, ',', 2)}
+	defer s.br.close()
+	rows := 0
+	for {
+		bt, err := s.Next(context.Background())
+		if err != nil {
+			if !errors.Is(err, boom) {
+				t.Fatalf("error %v, want %v", err, boom)
+			}
+			break
+		}
+		for _, r := range bt.Rows {
+			if r.Num != rows+1 || r.Cells[0] != fmt.Sprint(rows) {
+				t.Fatalf("row %d is line %d %q", rows, r.Num, r.Cells)
+			}
+			rows++
+		}
+	}
+	if rows == 0 || rows > 100 {
+		t.Errorf("%d rows before the error", rows)
+	}
+}
+
+// Closing a reader that was never read ends its goroutines.
+func TestCSVBlocksCloseUnread(t *testing.T) {
+	defer func(old int) { blockSize = old }(blockSize)
+	blockSize = 16
+	br := newBlockReader(bytes.NewReader(bytes.Repeat([]byte("a,b\n"), 10000)), ',', 2)
+	done := make(chan struct{})
+	go func() { br.close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("close did not return")
+	}
 }
