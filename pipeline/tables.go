@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -158,6 +159,7 @@ type builder struct {
 	schema *arrow.Schema // the batches' schema: strings as dictionaries
 	fields []array.Builder
 	dicts  []*dictCol
+	nums   []*numCol // int64 and float64 columns
 	rows   int
 }
 
@@ -177,10 +179,17 @@ func newBuilder(mem memory.Allocator, t TableDef) *builder {
 		if f.Type.ID() == arrow.STRING && !denseColumns[t.Name+"."+f.Name] {
 			b.dicts = append(b.dicts, newDictCol(mem))
 			b.fields = append(b.fields, nil)
+			b.nums = append(b.nums, nil)
 			fields[i].Type = dictString
 			continue
 		}
 		b.dicts = append(b.dicts, nil)
+		if id := f.Type.ID(); id == arrow.INT64 || id == arrow.FLOAT64 {
+			b.nums = append(b.nums, &numCol{typ: f.Type})
+			b.fields = append(b.fields, nil)
+			continue
+		}
+		b.nums = append(b.nums, nil)
 		b.fields = append(b.fields, array.NewBuilder(mem, f.Type))
 	}
 	b.schema = arrow.NewSchema(fields, nil)
@@ -224,22 +233,22 @@ func (b *builder) nstr(i int, s string) {
 	b.fields[i].AppendNull()
 }
 
-func (b *builder) i64(i int, v int64) { b.fields[i].(*array.Int64Builder).Append(v) }
+func (b *builder) i64(i int, v int64) { b.nums[i].add(uint64(v)) }
 
 func (b *builder) ni64(i int, v opt) {
 	if !v.ok {
-		b.fields[i].AppendNull()
+		b.nums[i].null()
 		return
 	}
-	b.fields[i].(*array.Int64Builder).Append(v.v)
+	b.nums[i].add(uint64(v.v))
 }
 
 func (b *builder) nf64(i int, v float64, ok bool) {
 	if !ok {
-		b.fields[i].AppendNull()
+		b.nums[i].null()
 		return
 	}
-	b.fields[i].(*array.Float64Builder).Append(v)
+	b.nums[i].add(math.Float64bits(v))
 }
 
 func (b *builder) bool(i int, v bool) { b.fields[i].(*array.BooleanBuilder).Append(v) }
@@ -254,6 +263,8 @@ func (b *builder) flush() arrow.RecordBatch {
 	for i := range cols {
 		if d := b.dicts[i]; d != nil {
 			cols[i] = d.flush()
+		} else if n := b.nums[i]; n != nil {
+			cols[i] = n.flush()
 		} else {
 			cols[i] = b.fields[i].NewArray()
 		}
@@ -283,8 +294,7 @@ func (b *builder) release() {
 type dictCol struct {
 	mem   memory.Allocator
 	idx   []int32
-	valid []byte // validity bitmap, kept only once a null arrives
-	nulls int
+	valid validity
 	vals  []string
 	// seen remembers recent values by address and length: a string with
 	// the same address and length as one seen is that string (the entry
@@ -343,31 +353,13 @@ func (d *dictCol) add(s string) {
 }
 
 func (d *dictCol) append(k int32) {
-	if d.valid != nil {
-		d.setValid(len(d.idx), true)
-	}
+	d.valid.set(len(d.idx), true)
 	d.idx = append(d.idx, k)
 }
 
 func (d *dictCol) null() {
-	if d.valid == nil {
-		d.valid = make([]byte, 0, cap(d.idx)/8+1)
-		for i := range d.idx {
-			d.setValid(i, true)
-		}
-	}
-	d.setValid(len(d.idx), false)
+	d.valid.set(len(d.idx), false)
 	d.idx = append(d.idx, 0)
-	d.nulls++
-}
-
-func (d *dictCol) setValid(i int, v bool) {
-	for len(d.valid) <= i/8 {
-		d.valid = append(d.valid, 0)
-	}
-	if v {
-		d.valid[i/8] |= 1 << (i % 8)
-	}
 }
 
 // flush returns the column's rows as a dictionary array and starts anew.
@@ -377,23 +369,95 @@ func (d *dictCol) flush() arrow.Array {
 	}
 	values := d.dict.NewArray()
 	defer values.Release()
-	var validity *memory.Buffer
-	if d.valid != nil {
-		validity = memory.NewBufferBytes(d.valid)
-	}
 	// The arrays take the index slice and the bitmap over; the next batch
 	// gets fresh ones.
+	bitmap, nulls := d.valid.take(len(d.idx))
 	data := array.NewData(arrow.PrimitiveTypes.Int32, len(d.idx),
-		[]*memory.Buffer{validity, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(d.idx))}, nil, d.nulls, 0)
+		[]*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(d.idx))}, nil, nulls, 0)
 	defer data.Release()
 	indices := array.MakeFromData(data)
 	defer indices.Release()
 	out := array.NewDictionaryArray(dictString, indices, values)
 	n := cap(d.idx)
-	d.idx, d.valid, d.nulls = make([]int32, 0, n), nil, 0
+	d.idx = make([]int32, 0, n)
 	d.vals = d.vals[:0]
 	d.seen = [dictSeen]seenString{}
 	return out
+}
+
+// numCol builds one int64 or float64 column of a batch in a plain slice
+// (floats as their bits), handed to Arrow whole at the flush.
+type numCol struct {
+	typ   arrow.DataType
+	vals  []uint64
+	valid validity
+}
+
+func (n *numCol) add(v uint64) {
+	n.valid.set(len(n.vals), true)
+	n.vals = append(n.vals, v)
+}
+
+func (n *numCol) null() {
+	n.valid.set(len(n.vals), false)
+	n.vals = append(n.vals, 0)
+}
+
+func (n *numCol) flush() arrow.Array {
+	bitmap, nulls := n.valid.take(len(n.vals))
+	data := array.NewData(n.typ, len(n.vals),
+		[]*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Uint64Traits.CastToBytes(n.vals))}, nil, nulls, 0)
+	defer data.Release()
+	n.vals = make([]uint64, 0, cap(n.vals))
+	return array.MakeFromData(data)
+}
+
+// validity is a column's validity bitmap, kept only once a null arrives.
+type validity struct {
+	bits  []byte
+	nulls int
+}
+
+// set records whether row i (the next row) is valid.
+func (v *validity) set(i int, ok bool) {
+	if ok && v.bits == nil {
+		return
+	}
+	if v.bits == nil {
+		v.bits = make([]byte, 0, i/8+64)
+		for j := range i {
+			v.setBit(j)
+		}
+	}
+	for len(v.bits) <= i/8 {
+		v.bits = append(v.bits, 0)
+	}
+	if ok {
+		v.setBit(i)
+	} else {
+		v.nulls++
+	}
+}
+
+func (v *validity) setBit(i int) {
+	for len(v.bits) <= i/8 {
+		v.bits = append(v.bits, 0)
+	}
+	v.bits[i/8] |= 1 << (i % 8)
+}
+
+// take returns the bitmap of n rows (nil when all are valid) and the
+// number of nulls, and starts anew.
+func (v *validity) take(n int) (*memory.Buffer, int) {
+	if v.bits == nil {
+		return nil, 0
+	}
+	for len(v.bits) < (n+7)/8 {
+		v.bits = append(v.bits, 0)
+	}
+	b, nulls := memory.NewBufferBytes(v.bits), v.nulls
+	v.bits, v.nulls = nil, 0
+	return b, nulls
 }
 
 // opt is an optional count: a figure the sheet may not have.
