@@ -2,6 +2,7 @@ package pqwriter
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"unsafe"
 
@@ -45,6 +46,9 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	if dict {
 		e.body = c.appendDict(e.body[:0])
 		m.dictOffset = 0
+		if len(e.body) > maxPage {
+			return nil, m, pageTooLarge(c)
+		}
 		out = e.page(out, &m, pageDict, c.dictLen(), encPlain)
 	}
 	// The data page: definition levels, then the values.
@@ -70,10 +74,21 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m.encoding = enc
 	e.body = body
 	m.dataOffset = int64(len(out))
+	if len(e.body) > maxPage {
+		return nil, m, pageTooLarge(c)
+	}
 	out = e.page(out, &m, pageData, rows, enc)
 	m.hasStats, m.min, m.max = c.stats()
 	c.out = out
 	return out, m, nil
+}
+
+// maxPage is the largest page Parquet's 32-bit page sizes can describe
+// (less a margin for zstd's frame).
+const maxPage = math.MaxInt32 - 1<<20
+
+func pageTooLarge(c *column) error {
+	return fmt.Errorf("column %q: a row group's values exceed the 2 GiB a Parquet page can hold; write this table as CSV or Arrow", c.name)
 }
 
 // page compresses e.body and appends it with its header.
