@@ -357,7 +357,6 @@ func (sr *sourceReader) flushUnit() error {
 	defer func() { sr.spare = u }()
 	r := sr.r
 	c := sr.contest
-	eid := r.spec.Election.ID
 	var sum int64
 	hasVotes := false
 	for _, res := range u.results {
@@ -377,41 +376,13 @@ func (sr *sourceReader) flushUnit() error {
 		sr.stats.Used += u.rows
 		return nil
 	}
-	b := r.results
-	n := len(u.results)
-	b.strN(0, eid, n)
-	b.strN(1, c.c.ID, n)
-	b.strN(2, u.id, n)
-	b.strN(3, u.level, n)
-	for _, res := range u.results {
-		b.str(4, res.opt.ID)
-		b.str(5, res.opt.Name)
-		b.str(6, res.opt.Kind)
-		b.nstr(7, res.opt.Party)
-		b.ni64(8, res.votes)
-		b.nf64(9, pct(res.votes.v, base.v), res.votes.ok && base.ok && base.v > 0)
-		b.str(10, res.pos.File)
-		b.nstr(11, res.pos.Sheet)
-		b.i64(12, int64(res.pos.Row))
-		b.i64(13, int64(res.pos.Column))
-		b.rows++
+	if r.out != nil {
+		sr.buildRows(u, base)
+	} else {
+		// Nothing is written (validate): the rows are only counted.
+		r.results.rows += len(u.results)
+		r.units.rows++
 	}
-	ub := r.units
-	ub.str(0, eid)
-	ub.str(1, c.c.ID)
-	ub.str(2, u.id)
-	ub.str(3, u.name)
-	ub.str(4, u.level)
-	ub.nstr(5, u.parent)
-	for f := range numFigures {
-		ub.ni64(6+int(f), u.fig[f].v)
-	}
-	reg, cast := u.fig[FigRegistered].v, u.fig[FigCast].v
-	ub.nf64(11, pct(cast.v, reg.v), cast.ok && reg.ok && reg.v > 0)
-	ub.str(12, u.pos.File)
-	ub.nstr(13, u.pos.Sheet)
-	ub.i64(14, int64(u.pos.Row))
-	ub.rows++
 
 	sr.check(u, sum, hasVotes, base)
 	c.add(u)
@@ -524,4 +495,46 @@ func shareMatches(d Number, votes, base int64, tol float64) (ok bool, lo, hi str
 	ok = lhs.Cmp(mid) <= 0 && mid.Cmp(rhs) < 0
 	half := 0.5 * math.Pow10(-k)
 	return ok, strconv.FormatFloat(d.Value-half, 'f', k+1, 64), strconv.FormatFloat(d.Value+half, 'f', k+1, 64)
+}
+
+// buildRows appends a unit's result rows and its units row to the
+// batches being built.
+func (sr *sourceReader) buildRows(u *unitBuf, base opt) {
+	r, c := sr.r, sr.contest
+	eid := r.spec.Election.ID
+	b := r.results
+	n := len(u.results)
+	b.strN(0, eid, n)
+	b.strN(1, c.c.ID, n)
+	b.strN(2, u.id, n)
+	b.strN(3, u.level, n)
+	for _, res := range u.results {
+		b.str(4, res.opt.ID)
+		b.str(5, res.opt.Name)
+		b.str(6, res.opt.Kind)
+		b.nstr(7, res.opt.Party)
+		b.ni64(8, res.votes)
+		b.nf64(9, pct(res.votes.v, base.v), res.votes.ok && base.ok && base.v > 0)
+		b.str(10, res.pos.File)
+		b.nstr(11, res.pos.Sheet)
+		b.i64(12, int64(res.pos.Row))
+		b.i64(13, int64(res.pos.Column))
+		b.rows++
+	}
+	ub := r.units
+	ub.str(0, eid)
+	ub.str(1, c.c.ID)
+	ub.str(2, u.id)
+	ub.str(3, u.name)
+	ub.str(4, u.level)
+	ub.nstr(5, u.parent)
+	for f := range numFigures {
+		ub.ni64(6+int(f), u.fig[f].v)
+	}
+	reg, cast := u.fig[FigRegistered].v, u.fig[FigCast].v
+	ub.nf64(11, pct(cast.v, reg.v), cast.ok && reg.ok && reg.v > 0)
+	ub.str(12, u.pos.File)
+	ub.nstr(13, u.pos.Sheet)
+	ub.i64(14, int64(u.pos.Row))
+	ub.rows++
 }

@@ -337,15 +337,18 @@ func (r *runner) flushTables(ctx context.Context, final bool) error {
 			continue
 		}
 		n := int64(t.b.rows)
-		rec := t.b.flush()
 		r.sum.Tables[t.def.Name] += n
-		if r.out != nil {
-			if err := r.out.write(ctx, t.def.Name, rec); err != nil {
-				rec.Release()
-				return err
-			}
+		if r.out == nil {
+			// Nothing is written: the rows were counted, not built.
+			t.b.rows = 0
+			continue
 		}
+		rec := t.b.flush()
+		err := r.out.write(ctx, t.def.Name, rec)
 		rec.Release()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
