@@ -72,6 +72,7 @@ type unitStore struct {
 	lastID   []byte
 	unsorted bool // the ids did not come in increasing order
 	vbuf     []int64
+	ibuf     []int
 	abuf     []uint32
 	ebuf     []byte
 	kbuf     []byte
@@ -153,6 +154,7 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	nfig := int(numFigures) + nextra
 	s.nfig = nfig
 	n := nfig
+	ks := s.ibuf[:0] // each result's option index
 	for _, res := range u.results {
 		k, ok := s.optIdx[res.opt.ID]
 		if !ok {
@@ -160,8 +162,10 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 			s.optIdx[res.opt.ID] = k
 			s.opts = append(s.opts, res.opt)
 		}
+		ks = append(ks, k)
 		n = max(n, nfig+k+1)
 	}
+	s.ibuf = ks
 	li, ok := s.levelIdx[u.level]
 	if !ok {
 		li = uint16(len(s.levels))
@@ -202,8 +206,8 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	}
 	var sum int64
 	has := false
-	for _, res := range u.results {
-		k := nfig + s.optIdx[res.opt.ID]
+	for i, res := range u.results {
+		k := nfig + ks[i]
 		at[k] = pack(res.pos)
 		if !res.votes.ok {
 			continue

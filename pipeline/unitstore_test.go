@@ -386,3 +386,34 @@ func BenchmarkCrossChecks(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKeep keeps polling stations of a dozen options in a unit
+// store, as the reading goroutine does with every unit it flushes.
+func BenchmarkKeep(b *testing.B) {
+	opts := make([]Option, 12)
+	for i := range opts {
+		opts[i] = Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}
+	}
+	u := &unitBuf{level: "precinct", parent: "d1", pos: report.Position{File: "w.csv", Row: 2}}
+	for k, o := range opts {
+		u.results = append(u.results, resRow{opt: o, votes: some(int64(k*13%97 + 1)), pos: report.Position{File: "w.csv", Row: 2, Column: 9 + k}})
+	}
+	u.fig[FigValid] = figure{v: some(700), pos: report.Position{File: "w.csv", Row: 2, Column: 8}}
+	ids := make([]string, 4096)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("d1/%d", i)
+	}
+	var s unitStore
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%100_000 == 0 {
+			s.release()
+			s = unitStore{}
+		}
+		u.id = ids[i%len(ids)]
+		s.keep(u, 0)
+		i++
+	}
+	s.release()
+}
