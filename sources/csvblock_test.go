@@ -309,3 +309,14 @@ func TestCSVBlocksCloseUnread(t *testing.T) {
 		t.Fatal("close did not return")
 	}
 }
+
+func FuzzBlankText(f *testing.F) {
+	for _, s := range []string{"", " ", "\t\u00a0", "\u3000x", "x", "\u0085", "\v\f", "\xff", " \xe2\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := blankText(s), strings.TrimSpace(s) == ""; got != want {
+			t.Fatalf("blankText(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -476,13 +476,13 @@ func singleSpacedRunes(c string) bool {
 func (t *TableReader) startsTable(r Row) bool {
 	words := 0
 	for i, c := range r.Cells {
-		c = TrimSpace(c)
-		if c == "" {
-			continue
-		}
 		numericCol := i < len(t.table.Kinds) && t.table.Kinds[i].Numeric()
 		if !numericCol {
 			continue // only the columns of numbers tell
+		}
+		c = TrimSpace(c)
+		if c == "" {
+			continue
 		}
 		if LooksNumeric(c) || CountPercent(c) {
 			if numericCol {
@@ -500,19 +500,36 @@ func (t *TableReader) startsTable(r Row) bool {
 // labelRow reports a row with one cell of text and nothing else: a title,
 // a section label or a note.
 func labelRow(r Row) bool {
+	one := ""
 	n := 0
-	text := false
 	for _, c := range r.Cells {
-		c = TrimSpace(c)
-		if c == "" {
+		if blankText(c) {
 			continue
 		}
 		if n++; n > 1 {
 			return false
 		}
-		text = hasLetter(c) && !LooksNumeric(c)
+		one = c
 	}
-	return n == 1 && text
+	if n != 1 {
+		return false
+	}
+	one = TrimSpace(one)
+	return hasLetter(one) && !LooksNumeric(one)
+}
+
+// blankText reports whether TrimSpace(s) is "": s holds only white space.
+func blankText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				return false
+			}
+			continue
+		}
+		return strings.TrimSpace(s[i:]) == ""
+	}
+	return true
 }
 
 func firstText(r Row) string {
@@ -747,12 +764,28 @@ func TrimSpace(s string) string {
 		}
 		return s
 	}
+	// Past ASCII, white space starts with one of four bytes (U+0085 and
+	// U+00A0, U+1680, U+2000 to U+205F, U+3000); a Cyrillic letter never
+	// does.
+	j := len(s) - 1
+	for j > 0 && j > len(s)-utf8.UTFMax && s[j]&0xc0 == 0x80 {
+		j--
+	}
+	if !spaceLead(first) && !spaceLead(s[j]) {
+		return s
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	l, _ := utf8.DecodeLastRuneInString(s)
 	if unicode.IsSpace(r) || unicode.IsSpace(l) {
 		return strings.TrimSpace(s)
 	}
 	return s
+}
+
+// spaceLead reports whether c may start a white-space character: an
+// ASCII space, or the first byte of one beyond ASCII.
+func spaceLead(c byte) bool {
+	return asciiSpace(c) || c == 0xc2 || c == 0xe1 || c == 0xe2 || c == 0xe3
 }
 
 func asciiSpace(c byte) bool {
