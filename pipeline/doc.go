@@ -36,7 +36,7 @@
 //
 // Rows stream through in batches; what outlives a batch is per unit, never
 // per row. The contest totals keep a few numbers per level and option. The
-// cross-unit checks keep each unit as a record of plain bytes (about 60
+// cross-unit checks keep each unit as a record of plain bytes (about 80
 // for a polling station with a dozen options: its id, parent, figures and
 // votes as variable-length integers), in memory up to spillBytes (16 MB)
 // per contest and past that in a temporary file, and read them back in

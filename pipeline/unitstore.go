@@ -19,26 +19,31 @@ import (
 // scan): its place in the order units were kept, id, parent, level, name
 // (for total rows), first row, and its figures and option votes as
 // variable-length integers, one or two bytes each for a polling station's
-// counts; a polling station of a dozen options takes about 60 bytes.
-// Records go to a recLog, which holds them in memory up to spillBytes and
-// past that in a temporary file, removed when the checks are done (or
-// when the run stops on an error, by the collector's finalizer on the
-// file it unlinked at once).
+// counts; a polling station of a dozen options with an id like
+// "district/123" takes about 80 bytes. Records go to a recLog, which holds
+// them in memory up to spillBytes and past that in a temporary file,
+// removed when the checks are done (or, when the run stops on an error,
+// by the collector's finalizer on the file, unlinked as soon as it was
+// made).
 //
-// The checks never index units in memory: they read the log in the order
-// the units were kept, or sorted by id or by parent, a stable external
-// merge sort whose runs are at most spillBytes each (sortLog). Units of
-// one id, or children of one parent, then come together, and a parent is
-// matched with its children by merging two sorted sequences. What is held
-// in memory beside the logs does not grow with the units: the contest's
-// options, levels, files and sheets, the patterns of cell positions (the
-// units of a table share a few; past maxPatterns a record carries its
-// own), the total and subtotal rows (a table has few), one parent and the
-// sums of its children at a time, and the findings themselves.
+// The checks never index units in memory. They read the log in the order
+// the units were kept, or sorted by id (a stable external merge sort
+// whose runs are at most spillBytes each, sortLog; no sort when the ids
+// came in order), so that the units of an id come together. A parent's
+// children are read in the runs they came in, found in one pass and
+// sorted by parent as one small record per run (at most runBytes of
+// them), or, where runs are too many, sorted by parent themselves; a
+// parent is matched with its children by merging with the units sorted by
+// id. What is held in memory beside the logs does not grow with the
+// units: the contest's options, levels, files and sheets, the patterns of
+// cell positions (the units of a table share a few; past maxPatterns a
+// record carries its own), the total and subtotal rows (a table has few),
+// one parent and its children (up to groupBytes) at a time, and the
+// findings themselves.
 //
 // So the memory of the checks is bounded by a few times spillBytes
-// whatever the number of units, and a run that fits in spillBytes never
-// touches the disk.
+// whatever the number of units, and a contest whose records fit in
+// spillBytes never touches the disk.
 
 // spillBytes bounds the memory of one log of unit records and of one run
 // of a sort; past it, records go to a temporary file. Tests lower it to
