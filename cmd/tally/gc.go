@@ -15,7 +15,7 @@ import (
 // so peak memory stays near heapFloor on small and large inputs alike and
 // collections are few. GOGC or GOMEMLIMIT in the environment turn this off.
 const (
-	heapFloor     = 80 << 20
+	heapFloor     = 64 << 20
 	minGCPercent  = 50
 	maxGCPercent  = 1000
 	liveHeapStats = "/gc/heap/live:bytes"

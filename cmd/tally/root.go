@@ -144,7 +144,7 @@ error; 5 another run holds the output folder's lock (try again, or --wait).
 Environment: SOURCE_DATE_EPOCH (seconds since 1970) dates a release's
 manifest and files, which otherwise hold no time; NO_COLOR turns colour off;
 GOGC or GOMEMLIMIT set the garbage collector's goal (by default tally lets
-the heap reach 80 MiB, or 1.5 times the live heap when that is larger).`,
+the heap reach 64 MiB, or 1.5 times the live heap when that is larger).`,
 		Example: `  tally run testdata/kz-2021/pipeline.yaml --out out/kz-2021
   tally validate testdata/kz-2021/pipeline.yaml --fail-on warning`,
 		SilenceUsage:  true,
