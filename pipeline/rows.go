@@ -376,8 +376,12 @@ func (sr *sourceReader) flushUnit() error {
 		sr.stats.Used += u.rows
 		return nil
 	}
-	if r.out != nil {
-		sr.buildRows(u, base)
+	if r.rows != nil {
+		if err := r.rows.add(sr.contest.c.ID, u, base); err != nil {
+			return err
+		}
+	} else if r.out != nil {
+		r.buildRows(sr.contest.c.ID, outUnitOf(u, base), u.results)
 	} else {
 		// Nothing is written (validate): the rows are only counted.
 		r.results.rows += len(u.results)
@@ -497,18 +501,34 @@ func shareMatches(d Number, votes, base int64, tol float64) (ok bool, lo, hi str
 	return ok, strconv.FormatFloat(d.Value-half, 'f', k+1, 64), strconv.FormatFloat(d.Value+half, 'f', k+1, 64)
 }
 
+// outUnit is what the output rows of a unit are made of.
+type outUnit struct {
+	id, name, level, parent string
+	pos                     report.Position
+	fig                     [numFigures]opt
+	base                    opt // the share's base: valid ballots, or the votes' sum
+}
+
+func outUnitOf(u *unitBuf, base opt) outUnit {
+	o := outUnit{id: u.id, name: u.name, level: u.level, parent: u.parent, pos: u.pos, base: base}
+	for f := range numFigures {
+		o.fig[f] = u.fig[f].v
+	}
+	return o
+}
+
 // buildRows appends a unit's result rows and its units row to the
 // batches being built.
-func (sr *sourceReader) buildRows(u *unitBuf, base opt) {
-	r, c := sr.r, sr.contest
+func (r *runner) buildRows(contest string, u outUnit, results []resRow) {
 	eid := r.spec.Election.ID
+	base := u.base
 	b := r.results
-	n := len(u.results)
+	n := len(results)
 	b.strN(0, eid, n)
-	b.strN(1, c.c.ID, n)
+	b.strN(1, contest, n)
 	b.strN(2, u.id, n)
 	b.strN(3, u.level, n)
-	for _, res := range u.results {
+	for _, res := range results {
 		b.str(4, res.opt.ID)
 		b.str(5, res.opt.Name)
 		b.str(6, res.opt.Kind)
@@ -523,15 +543,15 @@ func (sr *sourceReader) buildRows(u *unitBuf, base opt) {
 	}
 	ub := r.units
 	ub.str(0, eid)
-	ub.str(1, c.c.ID)
+	ub.str(1, contest)
 	ub.str(2, u.id)
 	ub.str(3, u.name)
 	ub.str(4, u.level)
 	ub.nstr(5, u.parent)
 	for f := range numFigures {
-		ub.ni64(6+int(f), u.fig[f].v)
+		ub.ni64(6+int(f), u.fig[f])
 	}
-	reg, cast := u.fig[FigRegistered].v, u.fig[FigCast].v
+	reg, cast := u.fig[FigRegistered], u.fig[FigCast]
 	ub.nf64(11, pct(cast.v, reg.v), cast.ok && reg.ok && reg.v > 0)
 	ub.str(12, u.pos.File)
 	ub.nstr(13, u.pos.Sheet)

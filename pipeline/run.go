@@ -213,19 +213,34 @@ type runner struct {
 	lateMeta func() (sinks.Meta, error)
 
 	results, units *builder
-	contests       map[string]*contestAgg
-	contestOrder   []string
+	// rows, while outputs are open, builds the output rows of units on a
+	// goroutine of its own; results and units are then its alone.
+	rows         *rowBuilder
+	contests     map[string]*contestAgg
+	contestOrder []string
 }
 
 func (r *runner) run(ctx context.Context, rel *sinks.Release) error {
 	r.contests = map[string]*contestAgg{}
 	r.obs.Stage("read")
+	if r.out != nil {
+		r.rows = r.startRowBuilder(ctx)
+	}
 	for i := range r.spec.Sources {
 		if err := r.readSource(ctx, r.spec.Sources[i]); err != nil {
+			if r.rows != nil {
+				r.rows.finish()
+			}
 			return err
 		}
 	}
-	if err := r.flushTables(ctx, true); err != nil {
+	if r.rows != nil {
+		err := r.rows.finish()
+		r.rows = nil
+		if err != nil {
+			return err
+		}
+	} else if err := r.flushTables(ctx, true); err != nil {
 		return err
 	}
 	if err := r.hashed(); err != nil {
@@ -302,8 +317,10 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 		}
 		rowsRead += len(b.Rows)
 		r.obs.Read(name, rowsRead)
-		if err := r.flushTables(ctx, false); err != nil {
-			return err
+		if r.rows == nil {
+			if err := r.flushTables(ctx, false); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rd.flushUnit(); err != nil {
