@@ -214,7 +214,7 @@ func (b *builder) strN(i int, s string, n int) {
 		return
 	}
 	d.add(s)
-	k := d.idx[len(d.idx)-1]
+	k := d.idx.vals[len(d.idx.vals)-1]
 	for range n - 1 {
 		d.append(k)
 	}
@@ -292,10 +292,9 @@ func (b *builder) release() {
 
 // dictCol builds one dictionary-encoded string column of a batch.
 type dictCol struct {
-	mem   memory.Allocator
-	idx   []int32
-	valid validity
-	vals  []string
+	mem  memory.Allocator
+	idx  fixedCol[int32]
+	vals []string
 	// seen remembers recent values by address and length: a string with
 	// the same address and length as one seen is that string (the entry
 	// keeps it alive, so the address cannot be reused meanwhile).
@@ -317,7 +316,7 @@ type seenString struct {
 }
 
 func newDictCol(mem memory.Allocator) *dictCol {
-	return &dictCol{mem: mem, dict: array.NewStringBuilder(mem)}
+	return &dictCol{mem: mem, idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32}, dict: array.NewStringBuilder(mem)}
 }
 
 func (d *dictCol) add(s string) {
@@ -352,15 +351,9 @@ func (d *dictCol) add(s string) {
 	d.append(k)
 }
 
-func (d *dictCol) append(k int32) {
-	d.valid.set(len(d.idx), true)
-	d.idx = append(d.idx, k)
-}
+func (d *dictCol) append(k int32) { d.idx.add(k) }
 
-func (d *dictCol) null() {
-	d.valid.set(len(d.idx), false)
-	d.idx = append(d.idx, 0)
-}
+func (d *dictCol) null() { d.idx.null() }
 
 // flush returns the column's rows as a dictionary array and starts anew.
 func (d *dictCol) flush() arrow.Array {
@@ -369,46 +362,43 @@ func (d *dictCol) flush() arrow.Array {
 	}
 	values := d.dict.NewArray()
 	defer values.Release()
-	// The arrays take the index slice and the bitmap over; the next batch
-	// gets fresh ones.
-	bitmap, nulls := d.valid.take(len(d.idx))
-	data := array.NewData(arrow.PrimitiveTypes.Int32, len(d.idx),
-		[]*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(d.idx))}, nil, nulls, 0)
-	defer data.Release()
-	indices := array.MakeFromData(data)
+	indices := d.idx.flush()
 	defer indices.Release()
 	out := array.NewDictionaryArray(dictString, indices, values)
-	n := cap(d.idx)
-	d.idx = make([]int32, 0, n)
 	d.vals = d.vals[:0]
 	d.seen = [dictSeen]seenString{}
 	return out
 }
 
-// numCol builds one int64 or float64 column of a batch in a plain slice
-// (floats as their bits), handed to Arrow whole at the flush.
-type numCol struct {
+// fixedCol builds one column of fixed-width values of a batch in a plain
+// slice: dictionary indices (int32), counts and shares (int64, float64 as
+// bits, in uint64). The flush hands the slice and its validity bitmap to
+// Arrow whole and starts a fresh one.
+type fixedCol[T int32 | uint64] struct {
 	typ   arrow.DataType
-	vals  []uint64
+	vals  []T
 	valid validity
 }
 
-func (n *numCol) add(v uint64) {
-	n.valid.set(len(n.vals), true)
-	n.vals = append(n.vals, v)
+type numCol = fixedCol[uint64]
+
+func (c *fixedCol[T]) add(v T) {
+	c.valid.set(len(c.vals), true)
+	c.vals = append(c.vals, v)
 }
 
-func (n *numCol) null() {
-	n.valid.set(len(n.vals), false)
-	n.vals = append(n.vals, 0)
+func (c *fixedCol[T]) null() {
+	c.valid.set(len(c.vals), false)
+	c.vals = append(c.vals, 0)
 }
 
-func (n *numCol) flush() arrow.Array {
-	bitmap, nulls := n.valid.take(len(n.vals))
-	data := array.NewData(n.typ, len(n.vals),
-		[]*memory.Buffer{bitmap, memory.NewBufferBytes(arrow.Uint64Traits.CastToBytes(n.vals))}, nil, nulls, 0)
+func (c *fixedCol[T]) flush() arrow.Array {
+	bitmap, nulls := c.valid.take(len(c.vals))
+	var zero T
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(c.vals))), len(c.vals)*int(unsafe.Sizeof(zero)))
+	data := array.NewData(c.typ, len(c.vals), []*memory.Buffer{bitmap, memory.NewBufferBytes(raw)}, nil, nulls, 0)
 	defer data.Release()
-	n.vals = make([]uint64, 0, cap(n.vals))
+	c.vals = make([]T, 0, cap(c.vals))
 	return array.MakeFromData(data)
 }
 
