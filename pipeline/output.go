@@ -463,9 +463,15 @@ func (o *outputSet) close() ([]sinks.Output, error) {
 			Schema: f.table.Schema, PrimaryKey: f.table.PrimaryKey, ForeignKeys: f.table.ForeignKeys, PartitionBy: f.partitionBy,
 		}
 		if f.parts == nil {
-			sum, n, err := sinks.FileSum(f.path)
-			if err != nil {
-				return nil, err
+			var sum string
+			var n int64
+			if s, ok := f.sink.(sinks.Summed); ok {
+				sum, n = s.Sum()
+			} else {
+				var err error
+				if sum, n, err = sinks.FileSum(f.path); err != nil {
+					return nil, err
+				}
 			}
 			out.Path, out.Bytes, out.SHA256 = filepath.Base(f.path), n, sum
 		} else {

@@ -112,3 +112,33 @@ func TestDictionaryBatchesSameBytes(t *testing.T) {
 		t.Errorf("compared %d files, want every format and partition", n)
 	}
 }
+
+// A closed sink's sum is the sha256 and size of the file on disk, in
+// every format: the manifest takes it instead of reading the file again.
+func TestSinkSumIsTheFiles(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	for _, format := range Formats() {
+		path := filepath.Join(t.TempDir(), "t"+Ext(format))
+		s, err := Create(format, path, testSchema, Meta{"k": "v"}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := batch(mem, []string{"Nur Otan", "Ақ жол", "Adal"}, []int64{5148074, -1, 0})
+		if err := s.Write(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		b.Release()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wantSum, wantN, err := FileSum(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotSum, gotN := s.(Summed).Sum()
+		if gotSum != wantSum || gotN != wantN {
+			t.Errorf("%s: sink says %s (%d bytes), the file is %s (%d bytes)", format, gotSum, gotN, wantSum, wantN)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -209,23 +210,48 @@ func Create(format, path string, schema *arrow.Schema, meta Meta, opt Options) (
 		all[k] = v
 	}
 	// Encoders get a plain writer: some close what they are given, and the
-	// file must stay open to be synced and renamed.
-	enc, err := f.create(struct{ io.Writer }{tmp}, schema, all, opt)
+	// file must stay open to be synced and renamed. It hashes the bytes as
+	// they go, so that the manifest need not read the file again.
+	hw := &hashingWriter{w: tmp, h: sha256.New()}
+	enc, err := f.create(hw, schema, all, opt)
 	if err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return nil, err
 	}
-	return &fileSink{path: path, tmp: tmp, enc: enc}, nil
+	return &fileSink{path: path, tmp: tmp, enc: enc, hw: hw}, nil
+}
+
+// Summed is a sink that knows the sha256 (hex) and size of the file it
+// wrote, once closed.
+type Summed interface {
+	Sum() (string, int64)
+}
+
+type hashingWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+func (w *hashingWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	return n, err
 }
 
 type fileSink struct {
 	path string
 	tmp  *os.File
 	enc  encoder
+	hw   *hashingWriter
 	rows int64
 	done bool
 }
+
+// Sum returns the sha256 (hex) and size of the bytes written.
+func (s *fileSink) Sum() (string, int64) { return hex.EncodeToString(s.hw.h.Sum(nil)), s.hw.n }
 
 func (s *fileSink) Write(ctx context.Context, b arrow.RecordBatch) error {
 	if s.done {
