@@ -3,6 +3,7 @@ package sinks
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -12,7 +13,7 @@ import (
 // pipeline builds them so, and the Parquet writer takes them as they
 // are); Arrow IPC and CSV files always hold plain strings, so that their
 // readers see the types the table defines. The caller releases the result.
-func dense(mem memory.Allocator, schema *arrow.Schema, b arrow.RecordBatch) arrow.RecordBatch {
+func dense(schema *arrow.Schema, b arrow.RecordBatch) arrow.RecordBatch {
 	cols := make([]arrow.Array, b.NumCols())
 	for i := range cols {
 		c := b.Column(i)
@@ -22,29 +23,57 @@ func dense(mem memory.Allocator, schema *arrow.Schema, b arrow.RecordBatch) arro
 			cols[i] = c
 			continue
 		}
-		vals := d.Dictionary().(*array.String)
-		sb := array.NewStringBuilder(mem)
-		sb.Reserve(d.Len())
-		size := 0
-		for r := 0; r < d.Len(); r++ {
-			if d.IsValid(r) {
-				size += vals.ValueLen(d.GetValueIndex(r))
-			}
-		}
-		sb.ReserveData(size)
-		for r := 0; r < d.Len(); r++ {
-			if d.IsNull(r) {
-				sb.AppendNull()
-			} else {
-				sb.Append(vals.Value(d.GetValueIndex(r)))
-			}
-		}
-		cols[i] = sb.NewArray()
-		sb.Release()
+		cols[i] = expand(d)
 	}
 	out := array.NewRecordBatch(schema, cols, b.NumRows())
 	for _, c := range cols {
 		c.Release()
 	}
 	return out
+}
+
+// expand returns a dictionary array of strings as a plain string array,
+// building its offsets and bytes directly.
+func expand(d *array.Dictionary) arrow.Array {
+	vals := d.Dictionary().(*array.String)
+	n := d.Len()
+	var keys []int32
+	if ix, ok := d.Indices().(*array.Int32); ok {
+		keys = ix.Int32Values()
+	} else {
+		keys = make([]int32, n)
+		for r := range keys {
+			keys[r] = int32(d.GetValueIndex(r))
+		}
+	}
+	nulls := d.NullN()
+	size := 0
+	for r, k := range keys {
+		if nulls == 0 || d.IsValid(r) {
+			size += vals.ValueLen(int(k))
+		}
+	}
+	offsets := make([]int32, n+1)
+	data := make([]byte, 0, size)
+	var bitmap []byte
+	if nulls > 0 {
+		bitmap = make([]byte, (n+7)/8)
+	}
+	for r, k := range keys {
+		if nulls == 0 || d.IsValid(r) {
+			data = append(data, vals.Value(int(k))...)
+			if bitmap != nil {
+				bitutil.SetBit(bitmap, r)
+			}
+		}
+		offsets[r+1] = int32(len(data))
+	}
+	var valid *memory.Buffer
+	if bitmap != nil {
+		valid = memory.NewBufferBytes(bitmap)
+	}
+	out := array.NewData(arrow.BinaryTypes.String, n,
+		[]*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0)
+	defer out.Release()
+	return array.MakeFromData(out)
 }

@@ -51,7 +51,7 @@ func (e *ipcEncoder) put(b arrow.RecordBatch) error {
 }
 
 func (e *ipcEncoder) write(b arrow.RecordBatch) error {
-	d := dense(e.rb.mem, e.schema, b)
+	d := dense(e.schema, b)
 	defer d.Release()
 	return e.rb.add(d)
 }
