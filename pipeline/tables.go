@@ -292,7 +292,6 @@ func (b *builder) release() {
 
 // dictCol builds one dictionary-encoded string column of a batch.
 type dictCol struct {
-	mem  memory.Allocator
 	idx  fixedCol[int32]
 	vals []string
 	// seen remembers recent values by address and length: a string with
@@ -316,7 +315,7 @@ type seenString struct {
 }
 
 func newDictCol(mem memory.Allocator) *dictCol {
-	return &dictCol{mem: mem, idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32}, dict: array.NewStringBuilder(mem)}
+	return &dictCol{idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32}, dict: array.NewStringBuilder(mem)}
 }
 
 func (d *dictCol) add(s string) {

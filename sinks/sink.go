@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"tally/sinks/pqwriter"
 )
 
 // Sink writes one table to one file (or, partitioned, to one file per
@@ -78,12 +80,7 @@ func LateMetaFormat(format string) bool { return format == "parquet" || format =
 const (
 	ParquetRowGroupRows = 32 << 10 // rows per Parquet row group (the last shorter)
 	ParquetZstdLevel    = 1        // zstd level of Parquet pages
-	// ParquetDictionaryLimit is the most dictionary entries a column chunk
-	// of a full row group may have: a chunk with more distinct values than
-	// half its rows (shares, unit ids of the units table) is written plain,
-	// where a dictionary would only add the indices (see package pqwriter).
-	ParquetDictionaryLimit = ParquetRowGroupRows / 2
-	ArrowBatchRows         = 16 << 10 // rows per Arrow IPC record batch (the last shorter)
+	ArrowBatchRows      = 16 << 10 // rows per Arrow IPC record batch (the last shorter)
 )
 
 // Writers are the writer settings of each format, as the manifest records
@@ -126,7 +123,7 @@ type CSVSettings struct {
 func Settings(opt Options) Writers {
 	w := Writers{
 		Parquet: ParquetSettings{Compression: "zstd", CompressionLevel: ParquetZstdLevel, RowGroupRows: opt.rowGroupRows(),
-			Dictionary: true, DictionaryLimit: opt.rowGroupRows() / 2, Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
+			Dictionary: true, DictionaryLimit: int64(pqwriter.DictionaryLimit(int(opt.rowGroupRows()))), Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
 		Arrow: ArrowSettings{Format: "file", BatchRows: ArrowBatchRows, Compression: "none"},
 		CSV:   CSVSettings{Encoding: "utf-8", Delimiter: ",", Header: true, LineEnd: "\n", Null: ""},
 	}

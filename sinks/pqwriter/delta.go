@@ -1,6 +1,9 @@
 package pqwriter
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Counts and row numbers of plain (dictionary-less) chunks are written as
 // differences (DELTA_BINARY_PACKED): zstd takes plain 8-byte integers
@@ -46,7 +49,7 @@ func appendDelta(dst []byte, vals []uint64) []byte {
 			for _, d := range deltas[m*per : min((m+1)*per, n)] {
 				or |= d
 			}
-			widths[m] = bitLen64(or)
+			widths[m] = bits.Len64(or)
 		}
 		for m := range deltaMiniblocks {
 			dst = append(dst, byte(widths[m]))
@@ -59,43 +62,8 @@ func appendDelta(dst []byte, vals []uint64) []byte {
 			// A miniblock is always 32 values wide; past the end, zeros.
 			var mb [per]uint64
 			copy(mb[:], deltas[m*per:min((m+1)*per, n)])
-			dst = appendBits64(dst, mb[:], w)
+			dst = appendBits(dst, mb[:], w)
 		}
-	}
-	return dst
-}
-
-func bitLen64(x uint64) int {
-	n := 0
-	for x != 0 {
-		n++
-		x >>= 1
-	}
-	return n
-}
-
-// appendBits64 packs vals in width bits each, least significant first.
-func appendBits64(dst []byte, vals []uint64, width int) []byte {
-	var acc uint64 // bits not yet written, low first
-	nbits := 0
-	for _, v := range vals {
-		// Write v in pieces so that acc never needs more than 64 bits.
-		left := width
-		for left > 0 {
-			take := min(left, 64-nbits, 32)
-			acc |= (v & (1<<take - 1)) << nbits
-			v >>= take
-			nbits += take
-			left -= take
-			for nbits >= 8 {
-				dst = append(dst, byte(acc))
-				acc >>= 8
-				nbits -= 8
-			}
-		}
-	}
-	if nbits > 0 {
-		dst = append(dst, byte(acc))
 	}
 	return dst
 }

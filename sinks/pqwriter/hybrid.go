@@ -73,29 +73,44 @@ func appendRepeat(dst []byte, v uint32, count, width int) []byte {
 // holds.
 func appendPacked(dst []byte, vals []uint32, width int) []byte {
 	for len(vals) > 0 {
-		groups := (len(vals) + 7) / 8
-		if groups > maxLiteralGroups {
-			groups = maxLiteralGroups
-		}
+		groups := min((len(vals)+7)/8, maxLiteralGroups)
 		take := min(groups*8, len(vals))
 		dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
-		var acc uint64
-		nbits := 0
-		for j := 0; j < groups*8; j++ {
-			var v uint32
-			if j < take {
-				v = vals[j]
-			}
-			acc |= uint64(v) << nbits
-			nbits += width
+		start := len(dst)
+		dst = appendBits(dst, vals[:take], width)
+		// A run holds groups*8 values of width bits: groups*width bytes.
+		for len(dst)-start < groups*width {
+			dst = append(dst, 0)
+		}
+		vals = vals[take:]
+	}
+	return dst
+}
+
+// appendBits packs vals in width bits each (up to 64), least significant
+// first, the last byte padded with zeros.
+func appendBits[T uint32 | uint64](dst []byte, vals []T, width int) []byte {
+	var acc uint64 // bits not yet written, low first
+	nbits := 0
+	for _, x := range vals {
+		v := uint64(x)
+		// Write v in pieces so that acc never needs more than 64 bits.
+		left := width
+		for left > 0 {
+			take := min(left, 64-nbits, 32)
+			acc |= (v & (1<<take - 1)) << nbits
+			v >>= take
+			nbits += take
+			left -= take
 			for nbits >= 8 {
 				dst = append(dst, byte(acc))
 				acc >>= 8
 				nbits -= 8
 			}
 		}
-		// groups*8*width is a whole number of bytes: nothing is left.
-		vals = vals[take:]
+	}
+	if nbits > 0 {
+		dst = append(dst, byte(acc))
 	}
 	return dst
 }

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 
@@ -449,8 +450,14 @@ type column struct {
 	out []byte // the encoded chunk, until written
 }
 
+// DictionaryLimit is the most dictionary entries a column chunk of a full
+// row group may have: a chunk with more distinct values than half its
+// rows (shares, unit ids) is written plain, where a dictionary would only
+// add the indices.
+func DictionaryLimit(rowGroupRows int) int { return max(rowGroupRows/2, 1) }
+
 func newColumn(name string, k kind, nullable bool, rows int) *column {
-	c := &column{name: name, kind: k, nullable: nullable, limit: max(rows/2, 1)}
+	c := &column{name: name, kind: k, nullable: nullable, limit: DictionaryLimit(rows)}
 	switch k {
 	case kString:
 		c.smap = map[string]uint32{}
@@ -739,7 +746,7 @@ func (t *numTable) grow() {
 	oldK, oldV := t.keys, t.vals
 	t.keys = make([]uint64, size)
 	t.vals = make([]uint32, size)
-	t.shift = uint(64 - bitsLen(size-1))
+	t.shift = uint(64 - bits.Len(uint(size-1)))
 	t.n = 0
 	for i, v := range oldV {
 		if v != 0 {
@@ -757,13 +764,4 @@ func (t *numTable) insert(k uint64, v uint32) {
 	t.keys[h&mask] = k
 	t.vals[h&mask] = v
 	t.n++
-}
-
-func bitsLen(x int) int {
-	n := 0
-	for x > 0 {
-		n++
-		x >>= 1
-	}
-	return n
 }
