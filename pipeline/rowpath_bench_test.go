@@ -2,20 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"syscall"
 	"testing"
-	"time"
 
 	"tally/internal/testkit"
 	"tally/report"
 )
-
-// cpuTime is the CPU time the process has used, every thread together.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkRowPath reads and checks generated long and wide tables
 // without writing (tally validate): the read and row path on its own. It
@@ -35,7 +26,7 @@ func BenchmarkRowPath(b *testing.B) {
 			spec, size := benchSpec(b, c.gen, c.spec)
 			b.SetBytes(size)
 			b.ReportAllocs()
-			start := cpuTime()
+			start := testkit.CPUTime()
 			for b.Loop() {
 				sum, err := Run(context.Background(), spec, Options{})
 				if err != nil {
@@ -45,7 +36,7 @@ func BenchmarkRowPath(b *testing.B) {
 					b.Fatalf("%d findings: %v", n, sum.Findings[0])
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			testkit.ReportCPU(b, start)
 		})
 	}
 }

@@ -21,7 +21,7 @@ func BenchmarkCSVTableReader(b *testing.B) {
 			}
 			b.SetBytes(size)
 			b.ReportAllocs()
-			start := cpuTime()
+			start := testkit.CPUTime()
 			for b.Loop() {
 				src, err := Open(context.Background(), Input{Path: path})
 				if err != nil {
@@ -44,7 +44,7 @@ func BenchmarkCSVTableReader(b *testing.B) {
 					b.Fatalf("read %d rows", n)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			testkit.ReportCPU(b, start)
 		})
 	}
 }

@@ -6,9 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -68,21 +66,6 @@ func writeBenchWorkbook(dir string, stations, sheets int) (string, int64, error)
 	return path, st.Size(), nil
 }
 
-// processCPU is the process's CPU time so far: on a machine shared with
-// other work, CPU time per operation moves less than wall time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds the CPU time per operation since start to b's results.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
-}
-
 // BenchmarkXLSXSource reads every row of a 17-sheet workbook through the
 // sheet reader and through excelize's row iterator. MB/s is workbook
 // (compressed) bytes per second.
@@ -98,7 +81,7 @@ func BenchmarkXLSXSource(b *testing.B) {
 				defer func() { excelizeRows = false }()
 				b.SetBytes(size)
 				b.ReportAllocs()
-				defer reportCPU(b, processCPU())
+				defer testkit.ReportCPU(b, testkit.CPUTime())
 				for b.Loop() {
 					src, err := Open(context.Background(), Input{Path: path})
 					if err != nil {

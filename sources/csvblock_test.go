@@ -239,13 +239,13 @@ func BenchmarkBlockParse(b *testing.B) {
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
-	start := cpuTime()
+	start := testkit.CPUTime()
 	for b.Loop() {
 		for i, d := range blocks {
 			p.parse(&csvBlock{data: d, final: i == len(blocks)-1})
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	testkit.ReportCPU(b, start)
 }
 
 // failingReader gives n bytes of text, then an error.

@@ -4,19 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"syscall"
 	"testing"
-	"time"
 
 	"tally/internal/testkit"
 )
-
-// cpuTime is the CPU time the process has used, every thread together.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkCSVSource reads generated long CSV files row by row, without
 // finding tables: parsing alone. cpu-ns/op is the CPU time of every
@@ -30,7 +21,7 @@ func BenchmarkCSVSource(b *testing.B) {
 			}
 			b.SetBytes(size)
 			b.ReportAllocs()
-			start := cpuTime()
+			start := testkit.CPUTime()
 			for b.Loop() {
 				src, err := Open(context.Background(), Input{Path: path})
 				if err != nil {
@@ -52,7 +43,7 @@ func BenchmarkCSVSource(b *testing.B) {
 					b.Fatalf("read %d rows, want %d", n, rows+1)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			testkit.ReportCPU(b, start)
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"tally/internal/testkit"
 )
 
 // sheetXML returns the XML of the first worksheet of a benchmark
@@ -48,7 +50,7 @@ func BenchmarkXMLScan(b *testing.B) {
 	text := sheetXML(b, 20_000)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer testkit.ReportCPU(b, testkit.CPUTime())
 	for b.Loop() {
 		sc := newXMLScanner(bytes.NewReader(text))
 		for {
@@ -76,7 +78,7 @@ func BenchmarkSheetDecode(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.text)))
 			b.ReportAllocs()
-			defer reportCPU(b, processCPU())
+			defer testkit.ReportCPU(b, testkit.CPUTime())
 			n := 0
 			for b.Loop() {
 				out := make(chan []Row, 1<<12)
@@ -238,7 +240,7 @@ func BenchmarkSharedStrings(b *testing.B) {
 	}
 	b.SetBytes(int64(x.Len()))
 	b.ReportAllocs()
-	defer reportCPU(b, processCPU())
+	defer testkit.ReportCPU(b, testkit.CPUTime())
 	for b.Loop() {
 		sst, err := readSharedStrings(zr.File[0])
 		if err != nil || len(sst) != 100_000 || sst[10] != "Участок 10" {
