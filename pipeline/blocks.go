@@ -123,11 +123,12 @@ func (sr *sourceReader) rowContest(row sources.Row) *contestAgg {
 
 // withParty gives a candidate of a long table the party its row names.
 // Options the spec knows keep the spec's kind and party.
-func (sr *sourceReader) withParty(o Option, row sources.Row) Option {
+func (sr *sourceReader) withParty(e *optEntry, row sources.Row) *optEntry {
 	m := sr.cols
-	if len(m.PartyCols) == 0 || o.Known {
-		return o
+	if len(m.PartyCols) == 0 || e.Known {
+		return e
 	}
+	o := e.Option
 	p := strings.TrimSpace(row.Cell(m.PartyCols[0]))
 	id, ok := m.partyIDs[p]
 	if !ok {
@@ -138,5 +139,5 @@ func (sr *sourceReader) withParty(o Option, row sources.Row) Option {
 		m.partyIDs[p] = id
 	}
 	o.Kind, o.Party = "candidate", id
-	return o
+	return sr.r.opts.ref(o)
 }

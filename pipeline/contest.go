@@ -16,7 +16,7 @@ import (
 type contestAgg struct {
 	c       Contest
 	options []Option
-	optIdx  map[string]int
+	optIdx  byNo // index in options, by entry
 	levels  map[string]*levelAgg
 	order   []string // levels in order of first appearance
 	// units and refs keep per-unit aggregates of the data and of the
@@ -37,7 +37,7 @@ func (r *runner) contest(c Contest) *contestAgg {
 	if a, ok := r.contests[c.ID]; ok {
 		return a
 	}
-	a := &contestAgg{c: c, optIdx: map[string]int{}, levels: map[string]*levelAgg{}}
+	a := &contestAgg{c: c, levels: map[string]*levelAgg{}}
 	r.contests[c.ID] = a
 	r.contestOrder = append(r.contestOrder, c.ID)
 	return a
@@ -74,11 +74,9 @@ func (c *contestAgg) add(u *unitBuf) {
 		dist.units++
 	}
 	for _, res := range u.results {
-		i, ok := c.optIdx[res.opt.ID]
-		if !ok {
-			i = len(c.options)
-			c.optIdx[res.opt.ID] = i
-			c.options = append(c.options, res.opt)
+		i, isNew := c.optIdx.get(res.opt, len(c.options))
+		if isNew {
+			c.options = append(c.options, res.opt.Option)
 		}
 		for len(l.votes) <= i {
 			l.votes = append(l.votes, 0)

@@ -859,12 +859,12 @@ func withoutTotalWords(name string) string {
 // duplicateResult reports an option that appears twice in one unit.
 func (sr *sourceReader) duplicateResult(u *unitBuf, first, res resRow) {
 	if first.votes == res.votes {
-		sr.r.rec.Add(report.Finding{Severity: report.Error, Code: report.DuplicateResult, Pos: res.pos, UnitID: u.id, OptionID: res.opt.ID,
-			Message: fmt.Sprintf("option %q appears twice in unit %q (first at %s), with the same votes", res.opt.ID, u.id, first.pos)})
+		sr.r.rec.Add(report.Finding{Severity: report.Error, Code: report.DuplicateResult, Pos: u.resPos(&res), UnitID: u.id, OptionID: res.opt.ID,
+			Message: fmt.Sprintf("option %q appears twice in unit %q (first at %s), with the same votes", res.opt.ID, u.id, u.resPos(&first))})
 		return
 	}
-	f := report.Finding{Severity: report.Error, Code: report.ConflictingResult, Pos: res.pos, UnitID: u.id, OptionID: res.opt.ID,
-		Message: fmt.Sprintf("option %q appears twice in unit %q with different votes: %s here, %s at %s", res.opt.ID, u.id, optText(res.votes), optText(first.votes), first.pos)}
+	f := report.Finding{Severity: report.Error, Code: report.ConflictingResult, Pos: u.resPos(&res), UnitID: u.id, OptionID: res.opt.ID,
+		Message: fmt.Sprintf("option %q appears twice in unit %q with different votes: %s here, %s at %s", res.opt.ID, u.id, optText(res.votes), optText(first.votes), u.resPos(&first))}
 	f.Expected, f.Actual = optText(first.votes), optText(res.votes)
 	sr.r.rec.Add(f)
 }

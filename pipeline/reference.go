@@ -30,7 +30,7 @@ func (x *crossCheck) reference() error {
 	omap := make([]int, len(ref.opts))
 	for i, o := range ref.opts {
 		omap[i] = -1
-		if k, ok := s.optIdx[o.ID]; ok {
+		if k, ok := s.optIdx.byID[o.ID]; ok {
 			omap[i] = k
 		}
 	}

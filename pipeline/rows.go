@@ -35,6 +35,7 @@ type figure struct {
 // of a wide table, or the consecutive rows of a long table.
 type unitBuf struct {
 	key, id, name, level, parent string
+	tab                          *sources.Table  // the table of every row of the unit
 	pos                          report.Position // first row of the unit
 	fig                          [numFigures]figure
 	extra                        []figure // the spec's extra protocol lines (checks.figures)
@@ -42,13 +43,25 @@ type unitBuf struct {
 	rows                         int
 }
 
+// A unit's results all come from the unit's table, so a result keeps only
+// the row and columns of its cells: the many results of a run carry one
+// pointer each, which keeps copying them and collecting garbage cheap.
 type resRow struct {
-	opt   Option
+	opt   *optEntry
 	votes opt
-	share Number // declared share; Missing when none
 	seats opt    // declared seats
-	pos   report.Position
-	spos  report.Position
+	share Number // declared share; Missing when none
+	row   int    // source row of the votes
+	col   int32  // 0-based column of the votes
+	scol  int32  // 0-based column of the share, -1 for none
+}
+
+// resPos is the position of a result's votes.
+func (u *unitBuf) resPos(res *resRow) report.Position { return tablePos(u.tab, res.row, int(res.col)) }
+
+// sharePos is the position of a result's declared share.
+func (u *unitBuf) sharePos(res *resRow) report.Position {
+	return tablePos(u.tab, res.row, int(res.scol))
 }
 
 // sourceReader turns the data rows of one source into units and results.
@@ -68,17 +81,19 @@ type sourceReader struct {
 	scratch  []resRow // the results of the row being read
 	spare    *unitBuf // the last unit flushed, for the next to reuse
 
-	roles   [len(roleNames)]int // the column of each role in rolesOf, -1 for none
-	rolesOf *ColumnMap
-	optSeq  []namedOption  // options in the order first met, for option's guess
-	optNext int            // the index in optSeq of the option guessed next
-	seen    map[string]int // check's index of options, for units with many
+	roles      [len(roleNames)]int // the column of each role in rolesOf, -1 for none
+	rolesOf    *ColumnMap
+	optSeq     []namedOption // options in the order first met, for option's guess
+	colOpts    []*optEntry   // the entries of colOptsFor.Options (colOptsOf)
+	colOptsFor *ColumnMap
+	optNext    int            // the index in optSeq of the option guessed next
+	seen       map[string]int // check's index of options, for units with many
 }
 
 // namedOption is an option and the cell text it was resolved from.
 type namedOption struct {
 	name string
-	o    Option
+	o    *optEntry
 }
 
 // col is m.col(r) for the current column map, from an array rather than
@@ -109,14 +124,7 @@ func IsTotalName(name string) bool {
 }
 
 func (sr *sourceReader) pos(row sources.Row, col int) report.Position {
-	p := report.Position{File: sr.table.File, Sheet: sr.table.Sheet, Row: row.Num}
-	if col >= 0 {
-		p.Column = col + 1
-		if col < len(sr.table.Columns) {
-			p.Header = sr.table.Columns[col]
-		}
-	}
-	return p
+	return tablePos(sr.table, row.Num, col)
 }
 
 func (sr *sourceReader) reject(row sources.Row, col int, code report.Code, reason string) {
@@ -231,9 +239,10 @@ func (sr *sourceReader) row(row sources.Row) error {
 			return nil
 		}
 		one = resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
-			pos: sr.pos(row, vc), spos: sr.pos(row, sc)}
+			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
-		for _, oc := range m.Options {
+		entries := sr.colOptsOf()
+		for i, oc := range m.Options {
 			votes, ok := sr.count(row, oc.Col)
 			if !ok {
 				return nil
@@ -242,11 +251,11 @@ func (sr *sourceReader) row(row sources.Row) error {
 			if !ok {
 				return nil
 			}
-			o := oc.Option
+			o := entries[i]
 			if !o.Known {
 				o = sr.option(oc.Option.Name, row, oc.Col)
 			}
-			results = append(results, resRow{opt: o, votes: votes, share: sh, pos: sr.pos(row, oc.Col), spos: sr.pos(row, oc.ShareCol)})
+			results = append(results, resRow{opt: o, votes: votes, share: sh, row: row.Num, col: int32(oc.Col), scol: int32(oc.ShareCol)})
 		}
 	}
 	key := id
@@ -267,7 +276,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 			results = append(results, one)
 		}
 		spare := u.results
-		*u = unitBuf{key: key, id: id, name: name, level: level, pos: sr.pos(row, -1), parent: parent, extra: extra, results: results}
+		*u = unitBuf{key: key, id: id, name: name, level: level, tab: sr.table, pos: sr.pos(row, -1), parent: parent, extra: extra, results: results}
 		for f := range numFigures {
 			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 		}
@@ -297,7 +306,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 //
 // The rows of a long table name the options of each unit in the same
 // order, so the option that followed the last one is tried before the map.
-func (sr *sourceReader) option(name string, row sources.Row, col int) Option {
+func (sr *sourceReader) option(name string, row sources.Row, col int) *optEntry {
 	if i := sr.optNext; i < len(sr.optSeq) && sr.optSeq[i].name == name {
 		sr.optNext = i + 1
 		if sr.optNext == len(sr.optSeq) {
@@ -312,7 +321,7 @@ func (sr *sourceReader) option(name string, row sources.Row, col int) Option {
 		}
 		return sr.optSeq[i].o
 	}
-	o := sr.resolve(name, row, col)
+	o := sr.r.opts.ref(sr.resolve(name, row, col))
 	if sr.options == nil {
 		sr.options = map[string]int{}
 	}
@@ -340,6 +349,18 @@ func (sr *sourceReader) resolve(name string, row sources.Row, col int) Option {
 		}
 	}
 	return o
+}
+
+// colOptsOf returns the entries of the current table's option columns.
+func (sr *sourceReader) colOptsOf() []*optEntry {
+	if sr.colOptsFor != sr.cols {
+		sr.colOptsFor = sr.cols
+		sr.colOpts = sr.colOpts[:0]
+		for _, oc := range sr.cols.Options {
+			sr.colOpts = append(sr.colOpts, sr.r.opts.ref(oc.Option))
+		}
+	}
+	return sr.colOpts
 }
 
 // flushUnit checks the buffered unit, writes its rows and adds it to the
@@ -436,7 +457,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	shares := 0
 	for i, res := range u.results {
 		if res.votes.ok && res.votes.v < 0 {
-			add(report.Error, report.NegativeVotes, res.pos, res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
+			add(report.Error, report.NegativeVotes, u.resPos(&res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
 		if len(u.results) > 32 {
 			if first, dup := seen[res.opt.ID]; dup {
@@ -465,7 +486,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 		shareSum += d.Value
 		shareHalfUlps += 0.5 * math.Pow10(-d.Decimals)
 		if ok, lo, hi := shareMatches(d, res.votes.v, base.v, sr.r.spec.Checks.ShareTolerance); !ok {
-			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: res.spos, UnitID: u.id, OptionID: res.opt.ID,
+			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: u.sharePos(&res), UnitID: u.id, OptionID: res.opt.ID,
 				Expected: strconv.FormatFloat(pct(res.votes.v, base.v), 'f', d.Decimals+2, 64), Actual: strings.TrimSpace(strconv.FormatFloat(d.Value, 'f', d.Decimals, 64)),
 				Message: fmt.Sprintf("declared share of %q is %s%%, but %d of %d votes is %.*f%% (accepted range [%s, %s))",
 					res.opt.Name, strconv.FormatFloat(d.Value, 'f', d.Decimals, 64), res.votes.v, base.v, d.Decimals+3, pct(res.votes.v, base.v), lo, hi)})
@@ -533,10 +554,10 @@ func (r *runner) buildRows(contest string, u outUnit, results []resRow) {
 		b.nstr(7, res.opt.Party)
 		b.ni64(8, res.votes)
 		b.nf64(9, pct(res.votes.v, base.v), res.votes.ok && base.ok && base.v > 0)
-		b.str(10, res.pos.File)
-		b.nstr(11, res.pos.Sheet)
-		b.i64(12, int64(res.pos.Row))
-		b.i64(13, int64(res.pos.Column))
+		b.str(10, u.pos.File)
+		b.nstr(11, u.pos.Sheet)
+		b.i64(12, int64(res.row))
+		b.i64(13, int64(colNum(res.col)))
 		b.rows++
 	}
 	ub := r.units

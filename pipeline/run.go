@@ -200,6 +200,7 @@ type runner struct {
 	mem     memory.Allocator
 	rec     *report.Recorder
 	aliases *Aliases
+	opts    optTable // every option the results name
 	sum     *Summary
 	out     *outputSet
 	obs     Observer

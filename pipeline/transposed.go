@@ -285,7 +285,7 @@ func (sr *sourceReader) endBlock() error {
 		pos := func(r *trow) report.Position {
 			return sr.cellPos(r.num, u.col)
 		}
-		ub := &unitBuf{key: u.id, id: u.id, name: u.name, level: u.level, parent: u.parent, pos: sr.cellPos(top, -1), rows: rows}
+		ub := &unitBuf{key: u.id, id: u.id, name: u.name, level: u.level, parent: u.parent, tab: sr.table, pos: sr.cellPos(top, -1), rows: rows}
 		rows = 0
 		for f := range numFigures {
 			r := b.figs[f]
@@ -302,12 +302,14 @@ func (sr *sourceReader) endBlock() error {
 		for _, o := range b.opts {
 			op := sr.option(o.name, sources.Row{Num: o.num}, o.col)
 			if !op.Known {
-				op.Kind = optionKind(o.name)
-				if op.Kind != "list" {
-					op.Party = ""
+				v := op.Option
+				v.Kind = optionKind(o.name)
+				if v.Kind != "list" {
+					v.Party = ""
 				}
+				op = sr.r.opts.ref(v)
 			}
-			ub.results = append(ub.results, resRow{opt: op, votes: o.vals[i], share: Number{Missing: true}, pos: pos(o), spos: pos(o)})
+			ub.results = append(ub.results, resRow{opt: op, votes: o.vals[i], share: Number{Missing: true}, row: o.num, col: int32(u.col), scol: int32(u.col)})
 		}
 		sr.cur = ub
 		if err := sr.flushUnit(); err != nil {

@@ -64,7 +64,7 @@ const sumDiffLarge = math.MinInt32
 type unitStore struct {
 	log      recLog
 	n        int
-	optIdx   map[string]int
+	optIdx   byNo
 	opts     []Option
 	places   []place
 	placeIdx map[place]int32
@@ -150,8 +150,7 @@ func isTotalLevel(level string) bool { return level == LevelTotal || level == Le
 // keep adds a flushed unit. nextra is the number of the spec's extra
 // figures.
 func (s *unitStore) keep(u *unitBuf, nextra int) {
-	if s.optIdx == nil {
-		s.optIdx = map[string]int{}
+	if s.placeIdx == nil {
 		s.placeIdx = map[place]int32{}
 		s.levelIdx = map[string]uint16{}
 		s.patIdx = map[string]int32{}
@@ -161,11 +160,9 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	n := nfig
 	ks := s.ibuf[:0] // each result's option index
 	for _, res := range u.results {
-		k, ok := s.optIdx[res.opt.ID]
-		if !ok {
-			k = len(s.opts)
-			s.optIdx[res.opt.ID] = k
-			s.opts = append(s.opts, res.opt)
+		k, isNew := s.optIdx.get(res.opt, len(s.opts))
+		if isNew {
+			s.opts = append(s.opts, res.opt.Option)
 		}
 		ks = append(ks, k)
 		n = max(n, nfig+k+1)
@@ -213,7 +210,7 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	has := false
 	for i, res := range u.results {
 		k := nfig + ks[i]
-		at[k] = pack(res.pos)
+		at[k] = pack(report.Position{Row: res.row, Column: colNum(res.col)})
 		if !res.votes.ok {
 			continue
 		}

@@ -300,8 +300,8 @@ func TestUnitRecordRoundTrip(t *testing.T) {
 	u := &unitBuf{id: "r1/d2", parent: "r1", level: "district", name: "D2", pos: report.Position{File: "f.csv", Row: 7}}
 	u.fig[FigValid] = figure{v: some(100), pos: report.Position{File: "f.csv", Row: 7, Column: 4}}
 	u.results = []resRow{
-		{opt: Option{ID: "a"}, votes: some(-3), pos: report.Position{File: "f.csv", Row: 7, Column: 5}},
-		{opt: Option{ID: "b"}, votes: some(1 << 40), pos: report.Position{File: "f.csv", Row: 8, Column: 5}},
+		{opt: &optEntry{Option: Option{ID: "a"}, no: 0}, votes: some(-3), row: 7, col: 4},
+		{opt: &optEntry{Option: Option{ID: "b"}, no: 1}, votes: some(1 << 40), row: 8, col: 4},
 	}
 	s.keep(u, 0)
 	s.keep(&unitBuf{id: "t", level: LevelTotal, name: "TOTAL", pos: report.Position{File: "f.csv", Row: 9}}, 0)
@@ -350,9 +350,9 @@ func BenchmarkCrossChecks(b *testing.B) {
 	for _, n := range []int{200_000} {
 		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
 			withSpill(1<<20, func() {
-				opts := make([]Option, 12)
+				opts := make([]*optEntry, 12)
 				for i := range opts {
-					opts[i] = Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}
+					opts[i] = &optEntry{Option: Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}, no: int32(i)}
 				}
 				u := &unitBuf{level: "precinct"}
 				b.ReportAllocs()
@@ -368,7 +368,7 @@ func BenchmarkCrossChecks(b *testing.B) {
 						for k, o := range opts {
 							v := int64((i*7+k*13)%97 + 1)
 							valid += v
-							u.results = append(u.results, resRow{opt: o, votes: some(v), pos: report.Position{File: "w.csv", Row: i + 2, Column: 9 + k}})
+							u.results = append(u.results, resRow{opt: o, votes: some(v), row: i + 2, col: int32(8 + k)})
 						}
 						u.fig[FigValid] = figure{v: some(valid), pos: report.Position{File: "w.csv", Row: i + 2, Column: 8}}
 						c.units.keep(u, 0)
@@ -390,13 +390,13 @@ func BenchmarkCrossChecks(b *testing.B) {
 // BenchmarkKeep keeps polling stations of a dozen options in a unit
 // store, as the reading goroutine does with every unit it flushes.
 func BenchmarkKeep(b *testing.B) {
-	opts := make([]Option, 12)
+	opts := make([]*optEntry, 12)
 	for i := range opts {
-		opts[i] = Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}
+		opts[i] = &optEntry{Option: Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}, no: int32(i)}
 	}
 	u := &unitBuf{level: "precinct", parent: "d1", pos: report.Position{File: "w.csv", Row: 2}}
 	for k, o := range opts {
-		u.results = append(u.results, resRow{opt: o, votes: some(int64(k*13%97 + 1)), pos: report.Position{File: "w.csv", Row: 2, Column: 9 + k}})
+		u.results = append(u.results, resRow{opt: o, votes: some(int64(k*13%97 + 1)), row: 2, col: int32(8 + k)})
 	}
 	u.fig[FigValid] = figure{v: some(700), pos: report.Position{File: "w.csv", Row: 2, Column: 8}}
 	ids := make([]string, 4096)

@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"tally/report"
+	"tally/sources"
+)
+
+// optEntry is an option as a run's results refer to it: one shared value
+// per distinct option, numbered in the order first met. The per-result
+// work (a contest's sums, the kept unit records) indexes slices by the
+// number instead of hashing the option's id, and a result carries one
+// pointer instead of four strings.
+type optEntry struct {
+	Option
+	no int32 // index in the run's optTable
+}
+
+// optTable interns the options of a run.
+type optTable struct {
+	byVal map[Option]*optEntry
+	list  []*optEntry
+}
+
+// ref returns the entry of o, adding it when new.
+func (t *optTable) ref(o Option) *optEntry {
+	if e, ok := t.byVal[o]; ok {
+		return e
+	}
+	if t.byVal == nil {
+		t.byVal = map[Option]*optEntry{}
+	}
+	e := &optEntry{Option: o, no: int32(len(t.list))}
+	t.byVal[o] = e
+	t.list = append(t.list, e)
+	return e
+}
+
+// byNo maps option entries to a dense index of their own (a contest's or
+// a unit store's options, in the order they first met them), by the
+// options' ids: entries that differ only in kind or party share an index.
+type byNo struct {
+	idx  []int32 // by entry number: index + 1, 0 for an entry not yet met
+	byID map[string]int
+}
+
+// get returns e's index and whether it is new; add is the index a new id
+// gets.
+func (m *byNo) get(e *optEntry, add int) (int, bool) {
+	if int(e.no) < len(m.idx) {
+		if i := m.idx[e.no]; i > 0 {
+			return int(i - 1), false
+		}
+	}
+	for int(e.no) >= len(m.idx) {
+		m.idx = append(m.idx, 0)
+	}
+	if m.byID == nil {
+		m.byID = map[string]int{}
+	}
+	i, ok := m.byID[e.ID]
+	if !ok {
+		i = add
+		m.byID[e.ID] = i
+	}
+	m.idx[e.no] = int32(i + 1)
+	return i, !ok
+}
+
+// tablePos is the position of a cell of table t: col is 0-based, and -1
+// for the row as a whole.
+func tablePos(t *sources.Table, row, col int) report.Position {
+	p := report.Position{File: t.File, Sheet: t.Sheet, Row: row}
+	if col >= 0 {
+		p.Column = col + 1
+		if col < len(t.Columns) {
+			p.Header = t.Columns[col]
+		}
+	}
+	return p
+}
+
+// colNum is the 1-based column of a 0-based one, and 0 for none.
+func colNum(col int32) int {
+	if col < 0 {
+		return 0
+	}
+	return int(col) + 1
+}
