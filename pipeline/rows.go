@@ -77,9 +77,10 @@ type sourceReader struct {
 	options map[string]int // option names already resolved, by index in optSeq
 	tc      *tableCols     // fill_down and extra figure columns of the current table
 
-	unitMemo unitMemo
-	scratch  []resRow // the results of the row being read
-	spare    *unitBuf // the last unit flushed, for the next to reuse
+	unitMemo    unitMemo
+	parentSlugs map[string]string // Slug of parent names (parentSlug)
+	scratch     []resRow          // the results of the row being read
+	spare       *unitBuf          // the last unit flushed, for the next to reuse
 
 	roles      [len(roleNames)]int // the column of each role in rolesOf, -1 for none
 	rolesOf    *ColumnMap

@@ -98,15 +98,29 @@ type unitMemo struct {
 	parentRaw, parentSlug   string // the last parent name and its slug
 }
 
-// parentSlug is Slug of a parent name, remembered from the last row:
-// rows of one district follow each other.
+// parentSlug is Slug of a parent name. Rows of one district mostly follow
+// each other, so the last one is tried first; a table whose rows come in
+// another order names few parents many times, so the slugs of up to
+// maxParentSlugs names are kept too.
 func (sr *sourceReader) parentSlug(p string) string {
 	u := &sr.unitMemo
-	if u.parentRaw != p || u.parentSlug == "" {
-		u.parentRaw, u.parentSlug = p, Slug(p)
+	if u.parentRaw == p && u.parentSlug != "" {
+		return u.parentSlug
 	}
-	return u.parentSlug
+	s, ok := sr.parentSlugs[p]
+	if !ok {
+		if len(sr.parentSlugs) >= maxParentSlugs || sr.parentSlugs == nil {
+			sr.parentSlugs = make(map[string]string, 64)
+		}
+		s = Slug(p)
+		sr.parentSlugs[p] = s
+	}
+	u.parentRaw, u.parentSlug = p, s
+	return s
 }
+
+// maxParentSlugs bounds the parent names whose slugs a source keeps.
+const maxParentSlugs = 4096
 
 // unitCells lists the columns whose cells name a row's unit (columns the
 // table lacks, -1, read as "" in every row and are left out).
