@@ -19,6 +19,9 @@ type contestAgg struct {
 	optIdx  byNo // index in options, by entry
 	levels  map[string]*levelAgg
 	order   []string // levels in order of first appearance
+	// last is the level of the last unit added, named lastLevel.
+	last      *levelAgg
+	lastLevel string
 	// units and refs keep per-unit aggregates of the data and of the
 	// reference sources for the cross-unit checks (hierarchy.go).
 	units, refs unitStore
@@ -44,11 +47,16 @@ func (r *runner) contest(c Contest) *contestAgg {
 }
 
 func (c *contestAgg) add(u *unitBuf) {
-	l, ok := c.levels[u.level]
-	if !ok {
-		l = &levelAgg{}
-		c.levels[u.level] = l
-		c.order = append(c.order, u.level)
+	l := c.last
+	if l == nil || c.lastLevel != u.level {
+		var ok bool
+		l, ok = c.levels[u.level]
+		if !ok {
+			l = &levelAgg{}
+			c.levels[u.level] = l
+			c.order = append(c.order, u.level)
+		}
+		c.last, c.lastLevel = l, u.level
 	}
 	l.units++
 	for f := range numFigures {

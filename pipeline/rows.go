@@ -555,12 +555,13 @@ func (r *runner) buildRows(contest string, u outUnit, results []resRow) {
 		b.nstr(7, res.opt.Party)
 		b.ni64(8, res.votes)
 		b.nf64(9, pct(res.votes.v, base.v), res.votes.ok && base.ok && base.v > 0)
-		b.str(10, u.pos.File)
-		b.nstr(11, u.pos.Sheet)
 		b.i64(12, int64(res.row))
 		b.i64(13, int64(colNum(res.col)))
-		b.rows++
 	}
+	// A unit's results all come from its table.
+	b.strN(10, u.pos.File, n)
+	b.nstrN(11, u.pos.Sheet, n)
+	b.rows += n
 	ub := r.units
 	ub.str(0, eid)
 	ub.str(1, contest)

@@ -220,6 +220,17 @@ func (b *builder) strN(i int, s string, n int) {
 	}
 }
 
+// nstrN appends s, or a null for "", to n rows of column i.
+func (b *builder) nstrN(i int, s string, n int) {
+	if s != "" {
+		b.strN(i, s, n)
+		return
+	}
+	for range n {
+		b.nstr(i, s)
+	}
+}
+
 // nstr appends s, or a null for "".
 func (b *builder) nstr(i int, s string) {
 	if s != "" {

@@ -68,19 +68,22 @@ type unitStore struct {
 	opts     []Option
 	places   []place
 	placeIdx map[place]int32
-	nfig     int
-	levels   []string
-	levelIdx map[string]uint16
-	pats     [][]uint32 // shared patterns of positions
-	patIdx   map[string]int32
-	totals   [][]byte // records of the total and subtotal rows, in order
-	lastID   []byte
-	unsorted bool // the ids did not come in increasing order
-	vbuf     []int64
-	ibuf     []int
-	abuf     []uint32
-	ebuf     []byte
-	kbuf     []byte
+	// lastLevel and lastPlace index the last unit's level and place.
+	lastLevel uint16
+	lastPlace int32
+	nfig      int
+	levels    []string
+	levelIdx  map[string]uint16
+	pats      [][]uint32 // shared patterns of positions
+	patIdx    map[string]int32
+	totals    [][]byte // records of the total and subtotal rows, in order
+	lastID    []byte
+	unsorted  bool // the ids did not come in increasing order
+	vbuf      []int64
+	ibuf      []int
+	abuf      []uint32
+	ebuf      []byte
+	kbuf      []byte
 }
 
 type place struct{ file, sheet string }
@@ -168,18 +171,28 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 		n = max(n, nfig+k+1)
 	}
 	s.ibuf = ks
-	li, ok := s.levelIdx[u.level]
-	if !ok {
-		li = uint16(len(s.levels))
-		s.levels = append(s.levels, u.level)
-		s.levelIdx[u.level] = li
+	// Consecutive units mostly share their level and place: the last
+	// ones are compared before the maps are asked.
+	li, pi := s.lastLevel, s.lastPlace
+	if len(s.levels) == 0 || s.levels[li] != u.level {
+		var ok bool
+		li, ok = s.levelIdx[u.level]
+		if !ok {
+			li = uint16(len(s.levels))
+			s.levels = append(s.levels, u.level)
+			s.levelIdx[u.level] = li
+		}
+		s.lastLevel = li
 	}
-	pl := place{u.pos.File, u.pos.Sheet}
-	pi, ok := s.placeIdx[pl]
-	if !ok {
-		pi = int32(len(s.places))
-		s.places = append(s.places, pl)
-		s.placeIdx[pl] = pi
+	if pl := (place{u.pos.File, u.pos.Sheet}); len(s.places) == 0 || s.places[pi] != pl {
+		var ok bool
+		pi, ok = s.placeIdx[pl]
+		if !ok {
+			pi = int32(len(s.places))
+			s.places = append(s.places, pl)
+			s.placeIdx[pl] = pi
+		}
+		s.lastPlace = pi
 	}
 	vals := s.vbuf[:0]
 	at := s.abuf[:0]
