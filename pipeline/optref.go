@@ -13,11 +13,13 @@ import (
 type optEntry struct {
 	Option
 	no int32 // index in the run's optTable
+	id int32 // the same for entries of the same option id
 }
 
 // optTable interns the options of a run.
 type optTable struct {
 	byVal map[Option]*optEntry
+	byID  map[string]int32
 	list  []*optEntry
 }
 
@@ -28,8 +30,14 @@ func (t *optTable) ref(o Option) *optEntry {
 	}
 	if t.byVal == nil {
 		t.byVal = map[Option]*optEntry{}
+		t.byID = map[string]int32{}
 	}
-	e := &optEntry{Option: o, no: int32(len(t.list))}
+	id, ok := t.byID[o.ID]
+	if !ok {
+		id = int32(len(t.byID))
+		t.byID[o.ID] = id
+	}
+	e := &optEntry{Option: o, no: int32(len(t.list)), id: id}
 	t.byVal[o] = e
 	t.list = append(t.list, e)
 	return e

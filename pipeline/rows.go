@@ -468,7 +468,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			}
 		} else {
 			for j := range i {
-				if u.results[j].opt.ID == res.opt.ID {
+				if u.results[j].opt.id == res.opt.id {
 					sr.duplicateResult(u, u.results[j], res)
 					break
 				}

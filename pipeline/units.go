@@ -32,11 +32,23 @@ var foldedTotalWords = func() []string {
 // "Województwo razem".
 func ReadsAsTotal(name string) bool {
 	n := FoldName(name)
-	if n == "" {
+	if !hasLetter(n) {
+		// Every total word has letters; station numbers have none.
 		return false
 	}
 	for _, w := range foldedTotalWords {
 		if wholeWord(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLetter reports whether a folded name may hold a letter: an ASCII
+// letter, or any byte of a multi-byte character.
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 			return true
 		}
 	}
@@ -167,7 +179,7 @@ func (sr *sourceReader) nameUnit(row sources.Row) (id, name, parent, level strin
 	if byName && id == "" && name == "" && ReadsAsTotal(row.Cell(ref)) {
 		name, parent = strings.TrimSpace(row.Cell(ref)), ""
 	}
-	total := ReadsAsTotal(name) || ReadsAsTotal(id)
+	total := ReadsAsTotal(name) || id != name && ReadsAsTotal(id)
 	if len(m.Keys) > 0 && id == "" && name == "" {
 		var vals []string
 		idCol := m.keyID
