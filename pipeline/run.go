@@ -235,15 +235,40 @@ func (r *runner) run(ctx context.Context, rel *sinks.Release) error {
 			return err
 		}
 	}
-	if r.rows != nil {
-		err := r.rows.finish()
+	// The seats and the cross-unit checks need the units, not the written
+	// rows: they go on while the last rows are built and written, and
+	// touch nothing the row builder does (it records no findings).
+	waitRows := func() error { return nil }
+	if rb := r.rows; rb != nil {
 		r.rows = nil
-		if err != nil {
-			return err
-		}
+		done := make(chan error, 1)
+		go func() { done <- rb.finish() }()
+		waitRows = sync.OnceValue(func() error { return <-done })
+		// Every return waits: the builders are released when Run returns.
+		defer waitRows()
 	} else if err := r.flushTables(ctx, true); err != nil {
 		return err
 	}
+	if err := r.finishRead(); err != nil {
+		waitRows()
+		return err
+	}
+	if err := waitRows(); err != nil {
+		return err
+	}
+	if !r.opt.Write {
+		return nil
+	}
+	r.obs.Stage("write")
+	if err := r.writeSmallTables(ctx); err != nil {
+		return err
+	}
+	return r.commit(rel)
+}
+
+// finishRead takes the inputs' hashes, allocates the seats and runs the
+// cross-unit checks, once every row has been read.
+func (r *runner) finishRead() error {
 	if err := r.hashed(); err != nil {
 		return err
 	}
@@ -263,14 +288,7 @@ func (r *runner) run(ctx context.Context, rel *sinks.Release) error {
 		return err
 	}
 	r.sum.Rejects = r.rec.Rejects()
-	if !r.opt.Write {
-		return nil
-	}
-	r.obs.Stage("write")
-	if err := r.writeSmallTables(ctx); err != nil {
-		return err
-	}
-	return r.commit(rel)
+	return nil
 }
 
 func (r *runner) readSource(ctx context.Context, src Source) error {
