@@ -170,6 +170,12 @@ func (sr *sourceReader) share(row sources.Row, col int) (Number, bool) {
 	if col < 0 {
 		return Number{Missing: true}, true
 	}
+	return sr.shareCell(row, col)
+}
+
+// shareCell is share for a column the table has; share itself is small
+// enough to be inlined where most tables have no share column.
+func (sr *sourceReader) shareCell(row sources.Row, col int) (Number, bool) {
 	n, err := shareCell(sr.table, col, row.Cell(col))
 	if err != nil {
 		sr.reject(row, col, report.BadNumber, fmt.Sprintf("%q in column %q is not a percentage", strings.TrimSpace(row.Cell(col)), sr.header(col)))
