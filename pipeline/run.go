@@ -29,7 +29,8 @@ type Options struct {
 	BatchRows int
 	// Version is tally's version, recorded in the manifest.
 	Version string
-	// Mem allocates Arrow buffers; nil means the Go allocator.
+	// Mem allocates Arrow buffers; nil means a pool that reuses the
+	// buffers of batches every sink has released.
 	Mem memory.Allocator
 
 	// Force rewrites the release even when its manifest shows that the
@@ -113,7 +114,7 @@ func (s *Summary) Count(sev report.Severity) int {
 func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 	mem := opt.Mem
 	if mem == nil {
-		mem = memory.NewGoAllocator()
+		mem = newBufPool()
 	}
 	r := &runner{
 		spec:    spec,

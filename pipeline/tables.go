@@ -185,7 +185,7 @@ func newBuilder(mem memory.Allocator, t TableDef) *builder {
 		}
 		b.dicts = append(b.dicts, nil)
 		if id := f.Type.ID(); id == arrow.INT64 || id == arrow.FLOAT64 {
-			b.nums = append(b.nums, &numCol{typ: f.Type})
+			b.nums = append(b.nums, &numCol{typ: f.Type, mem: mem})
 			b.fields = append(b.fields, nil)
 			continue
 		}
@@ -297,6 +297,12 @@ func (b *builder) release() {
 	for _, d := range b.dicts {
 		if d != nil {
 			d.dict.Release()
+			d.idx.release()
+		}
+	}
+	for _, n := range b.nums {
+		if n != nil {
+			n.release()
 		}
 	}
 }
@@ -326,7 +332,7 @@ type seenString struct {
 }
 
 func newDictCol(mem memory.Allocator) *dictCol {
-	return &dictCol{idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32}, dict: array.NewStringBuilder(mem)}
+	return &dictCol{idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32, mem: mem}, dict: array.NewStringBuilder(mem)}
 }
 
 func (d *dictCol) add(s string) {
@@ -384,32 +390,75 @@ func (d *dictCol) flush() arrow.Array {
 // slice: dictionary indices (int32), counts and shares (int64, float64 as
 // bits, in uint64). The flush hands the slice and its validity bitmap to
 // Arrow whole and starts a fresh one.
+//
+// The slice lives in a buffer of the builder's allocator, which the batch
+// takes over: with the run's bufPool, the buffer comes back once every
+// sink has released the batch.
 type fixedCol[T int32 | uint64] struct {
 	typ   arrow.DataType
+	mem   memory.Allocator
+	buf   *memory.Buffer // holds vals; nil before the first value
 	vals  []T
 	valid validity
+	last  int // values in the last batch, the room the next one takes
 }
 
 type numCol = fixedCol[uint64]
 
 func (c *fixedCol[T]) add(v T) {
 	c.valid.set(len(c.vals), true)
+	if len(c.vals) == cap(c.vals) {
+		c.grow(2 * cap(c.vals))
+	}
 	c.vals = append(c.vals, v)
 }
 
 func (c *fixedCol[T]) null() {
 	c.valid.set(len(c.vals), false)
+	if len(c.vals) == cap(c.vals) {
+		c.grow(2 * cap(c.vals))
+	}
 	c.vals = append(c.vals, 0)
 }
 
-func (c *fixedCol[T]) flush() arrow.Array {
-	bitmap, nulls := c.valid.take(len(c.vals))
+// grow makes room for n values, keeping those there.
+func (c *fixedCol[T]) grow(n int) {
+	n = max(n, c.last, 256)
 	var zero T
-	raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(c.vals))), len(c.vals)*int(unsafe.Sizeof(zero)))
-	data := array.NewData(c.typ, len(c.vals), []*memory.Buffer{bitmap, memory.NewBufferBytes(raw)}, nil, nulls, 0)
+	size := int(unsafe.Sizeof(zero))
+	if c.buf == nil {
+		mem := c.mem
+		if mem == nil {
+			mem = memory.DefaultAllocator
+		}
+		c.buf = memory.NewResizableBuffer(mem)
+	}
+	c.buf.Reserve(n * size)
+	b := c.buf.Buf()
+	c.vals = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/size)[:len(c.vals)]
+}
+
+func (c *fixedCol[T]) flush() arrow.Array {
+	n := len(c.vals)
+	bitmap, nulls := c.valid.take(n)
+	if c.buf == nil {
+		c.grow(0)
+	}
+	var zero T
+	c.buf.ResizeNoShrink(n * int(unsafe.Sizeof(zero)))
+	data := array.NewData(c.typ, n, []*memory.Buffer{bitmap, c.buf}, nil, nulls, 0)
 	defer data.Release()
-	c.vals = make([]T, 0, cap(c.vals))
+	c.buf.Release() // the batch holds it now
+	c.buf, c.vals, c.last = nil, nil, n
 	return array.MakeFromData(data)
+}
+
+// release gives back the buffer of a batch never flushed.
+func (c *fixedCol[T]) release() {
+	if c.buf != nil {
+		c.buf.Release()
+		c.buf, c.vals = nil, nil
+	}
 }
 
 // validity is a column's validity bitmap, kept only once a null arrives.
