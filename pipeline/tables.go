@@ -401,24 +401,38 @@ type fixedCol[T int32 | uint64] struct {
 	vals  []T
 	valid validity
 	last  int // values in the last batch, the room the next one takes
+	fast  int // add's fast path holds while len(vals) < fast: cap(vals) while no value is null, else 0
 }
 
 type numCol = fixedCol[uint64]
 
+// add appends a value. Its common case (room left, no null so far) is
+// small enough to be inlined into the builder's column calls.
 func (c *fixedCol[T]) add(v T) {
-	c.valid.set(len(c.vals), true)
+	if len(c.vals) < c.fast {
+		c.vals = append(c.vals, v)
+		return
+	}
+	c.put(v, true)
+}
+
+func (c *fixedCol[T]) null() { c.put(0, false) }
+
+// put appends a value or a null.
+func (c *fixedCol[T]) put(v T, ok bool) {
+	c.valid.set(len(c.vals), ok)
 	if len(c.vals) == cap(c.vals) {
 		c.grow(2 * cap(c.vals))
 	}
 	c.vals = append(c.vals, v)
+	c.setFast()
 }
 
-func (c *fixedCol[T]) null() {
-	c.valid.set(len(c.vals), false)
-	if len(c.vals) == cap(c.vals) {
-		c.grow(2 * cap(c.vals))
+func (c *fixedCol[T]) setFast() {
+	c.fast = 0
+	if c.valid.bits == nil {
+		c.fast = cap(c.vals)
 	}
-	c.vals = append(c.vals, 0)
 }
 
 // grow makes room for n values, keeping those there.
@@ -436,6 +450,7 @@ func (c *fixedCol[T]) grow(n int) {
 	c.buf.Reserve(n * size)
 	b := c.buf.Buf()
 	c.vals = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/size)[:len(c.vals)]
+	c.setFast()
 }
 
 func (c *fixedCol[T]) flush() arrow.Array {
@@ -449,7 +464,7 @@ func (c *fixedCol[T]) flush() arrow.Array {
 	data := array.NewData(c.typ, n, []*memory.Buffer{bitmap, c.buf}, nil, nulls, 0)
 	defer data.Release()
 	c.buf.Release() // the batch holds it now
-	c.buf, c.vals, c.last = nil, nil, n
+	c.buf, c.vals, c.last, c.fast = nil, nil, n, 0
 	return array.MakeFromData(data)
 }
 
@@ -457,7 +472,7 @@ func (c *fixedCol[T]) flush() arrow.Array {
 func (c *fixedCol[T]) release() {
 	if c.buf != nil {
 		c.buf.Release()
-		c.buf, c.vals = nil, nil
+		c.buf, c.vals, c.fast = nil, nil, 0
 	}
 }
 
