@@ -101,3 +101,59 @@ func (b *rowBuilder) loop() {
 		b.err = b.r.flushTables(b.ctx, true)
 	}
 }
+
+// optTemplate remembers how the last unit's options were written to the
+// results batch: its sequence of options and their cells' columns, and
+// the dictionary indices and column numbers they took. The units of a
+// table mostly list the same options in the same cells (every row of a
+// wide table does), so the next unit with that sequence, in the same
+// batch, copies them instead of looking each option up again.
+type optTemplate struct {
+	ok   bool
+	gen  int // the batch the indices belong to
+	ents []*optEntry
+	cols []int32
+	idx  [4][]int32 // of results columns 4-7 (option id, name, kind, party)
+	num  []uint64   // source_column
+}
+
+// apply writes results' option columns from the template and reports
+// whether it could.
+func (t *optTemplate) apply(b *builder, results []resRow) bool {
+	if !t.ok || t.gen != b.gen || len(results) != len(t.ents) {
+		return false
+	}
+	for i := range results {
+		if results[i].opt != t.ents[i] || results[i].col != t.cols[i] {
+			return false
+		}
+	}
+	for c := range t.idx {
+		b.dicts[4+c].idx.addAll(t.idx[c])
+	}
+	b.nums[13].addAll(t.num)
+	return true
+}
+
+// keep makes the template of results, just written to b by hand.
+func (t *optTemplate) keep(b *builder, results []resRow) {
+	n := len(results)
+	t.ok = false
+	for _, res := range results {
+		if res.opt.Party == "" {
+			return // a null: written by hand each time
+		}
+	}
+	for c := range t.idx {
+		vals := b.dicts[4+c].idx.vals
+		t.idx[c] = append(t.idx[c][:0], vals[len(vals)-n:]...)
+	}
+	nums := b.nums[13].vals
+	t.num = append(t.num[:0], nums[len(nums)-n:]...)
+	t.ents, t.cols = t.ents[:0], t.cols[:0]
+	for _, res := range results {
+		t.ents = append(t.ents, res.opt)
+		t.cols = append(t.cols, res.col)
+	}
+	t.ok, t.gen = true, b.gen
+}

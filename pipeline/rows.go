@@ -554,15 +554,20 @@ func (r *runner) buildRows(contest string, u outUnit, results []resRow) {
 	b.strN(1, contest, n)
 	b.strN(2, u.id, n)
 	b.strN(3, u.level, n)
+	if !r.tmpl.apply(b, results) {
+		for _, res := range results {
+			b.str(4, res.opt.ID)
+			b.str(5, res.opt.Name)
+			b.str(6, res.opt.Kind)
+			b.nstr(7, res.opt.Party)
+			b.i64(13, int64(colNum(res.col)))
+		}
+		r.tmpl.keep(b, results)
+	}
 	for _, res := range results {
-		b.str(4, res.opt.ID)
-		b.str(5, res.opt.Name)
-		b.str(6, res.opt.Kind)
-		b.nstr(7, res.opt.Party)
 		b.ni64(8, res.votes)
 		b.nf64(9, pct(res.votes.v, base.v), res.votes.ok && base.ok && base.v > 0)
 		b.i64(12, int64(res.row))
-		b.i64(13, int64(colNum(res.col)))
 	}
 	// A unit's results all come from its table.
 	b.strN(10, u.pos.File, n)

@@ -215,6 +215,7 @@ type runner struct {
 	lateMeta func() (sinks.Meta, error)
 
 	results, units *builder
+	tmpl           optTemplate // of results (buildRows)
 	// rows, while outputs are open, builds the output rows of units on a
 	// goroutine of its own; results and units are then its alone.
 	rows         *rowBuilder

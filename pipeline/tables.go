@@ -161,6 +161,7 @@ type builder struct {
 	dicts  []*dictCol
 	nums   []*numCol // int64 and float64 columns
 	rows   int
+	gen    int // batches flushed so far
 }
 
 // denseColumns are string columns with about one distinct value per row,
@@ -285,6 +286,7 @@ func (b *builder) flush() arrow.RecordBatch {
 		c.Release()
 	}
 	b.rows = 0
+	b.gen++
 	return rec
 }
 
@@ -466,6 +468,17 @@ func (c *fixedCol[T]) flush() arrow.Array {
 	c.buf.Release() // the batch holds it now
 	c.buf, c.vals, c.last, c.fast = nil, nil, n, 0
 	return array.MakeFromData(data)
+}
+
+// addAll appends values none of which is null.
+func (c *fixedCol[T]) addAll(vs []T) {
+	if len(c.vals)+len(vs) > c.fast {
+		for _, v := range vs {
+			c.put(v, true)
+		}
+		return
+	}
+	c.vals = append(c.vals, vs...)
 }
 
 // release gives back the buffer of a batch never flushed.
