@@ -420,6 +420,20 @@ func (t *TableReader) repeatsHeader(r Row) bool {
 	}
 	same := 0
 	for i, c := range r.Cells {
+		if c == "" {
+			continue
+		}
+		if b := c[0]; !spaceLead(b) {
+			// The cell starts with text, so its spaces collapsed start
+			// with the same byte: a data row fails here, on its first
+			// cell, without the whole cell being looked at.
+			if i >= len(parts) || len(parts[i]) == 0 {
+				return false
+			}
+			if last := parts[i][len(parts[i])-1]; b != last[0] && b != t.table.Columns[i][0] {
+				return false
+			}
+		}
 		if !singleSpaced(c) {
 			c = strings.Join(strings.Fields(c), " ")
 		}
@@ -526,6 +540,10 @@ func blankText(s string) bool {
 				return false
 			}
 			continue
+		} else if !spaceLead(c) {
+			// Not the first byte of a white-space character (a letter,
+			// or a byte that is no UTF-8).
+			return false
 		}
 		return strings.TrimSpace(s[i:]) == ""
 	}
