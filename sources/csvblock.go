@@ -2,7 +2,6 @@ package sources
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"math/bits"
 	"slices"
@@ -98,6 +97,7 @@ func (p *blockParser) text(from, to int) string {
 
 const (
 	lsb = 0x0101010101010101
+	low = 0x7f7f7f7f7f7f7f7f
 	msb = 0x8080808080808080
 )
 
@@ -168,7 +168,7 @@ func (p *blockParser) parse(b *csvBlock) {
 			}
 			starts = append(starts, int32(k))
 			nums = append(nums, int32(line+1))
-			k = p.split(data, pos, end, cells, k)
+			k = split(p.chunk, pos-p.at[0], end-p.at[0], p.comma, cells, k)
 		}
 		if nl {
 			line++
@@ -195,57 +195,61 @@ func nextQuote(data []byte, pos int) int {
 	return len(data)
 }
 
-// split puts the cells of the line data[from:to], which holds no quote,
-// in cells from k on, and returns the count of cells filled. It looks at
-// eight bytes at a time for the delimiter.
-func (p *blockParser) split(data []byte, from, to int, cells []string, k int) int {
-	comma := p.comma
+// split puts the cells of the line s[from:to], which holds no quote, in
+// cells from k on, and returns the count of cells filled. s is the chunk
+// the line is in. It looks at eight bytes at a time for the delimiter.
+func split(s string, from, to int, comma byte, cells []string, k int) int {
 	commas := uint64(comma) * lsb
-	chunk, base := p.chunk, p.at[0]
 	cell := from
 	w := from
 	for ; w+8 <= to; w += 8 {
-		x := binary.LittleEndian.Uint64(data[w:]) ^ commas
-		// The high bit of each byte that is the delimiter is set, and
-		// maybe of a byte above one (the subtraction's borrow): each
-		// is checked.
-		m := (x - lsb) &^ x & msb
+		m := zeroBytes(load8(s, w) ^ commas)
 		for m != 0 {
 			j := w + bits.TrailingZeros64(m)>>3
 			m &= m - 1
-			if data[j] == comma {
-				cells[k] = chunk[cell-base : j-base]
-				k++
-				cell = j + 1
-			}
+			cells[k] = s[cell:j]
+			k++
+			cell = j + 1
 		}
 	}
 	if w < to {
-		if w+8 <= len(data) {
-			// The line's last bytes and some after them.
-			x := binary.LittleEndian.Uint64(data[w:]) ^ commas
-			m := (x - lsb) &^ x & (msb >> (8 * (w + 8 - to)))
+		// The line's last bytes: a word of them and of the text after
+		// them, masked, or one byte at a time at the chunk's end.
+		if w+8 <= len(s) {
+			m := zeroBytes(load8(s, w)^commas) & (msb >> (8 * (w + 8 - to)))
 			for m != 0 {
 				j := w + bits.TrailingZeros64(m)>>3
 				m &= m - 1
-				if data[j] == comma {
-					cells[k] = chunk[cell-base : j-base]
-					k++
-					cell = j + 1
-				}
+				cells[k] = s[cell:j]
+				k++
+				cell = j + 1
 			}
 		} else {
 			for ; w < to; w++ {
-				if data[w] == comma {
-					cells[k] = chunk[cell-base : w-base]
+				if s[w] == comma {
+					cells[k] = s[cell:w]
 					k++
 					cell = w + 1
 				}
 			}
 		}
 	}
-	cells[k] = chunk[cell-base : to-base]
+	cells[k] = s[cell:to]
 	return k + 1
+}
+
+// load8 returns the eight bytes of s at i as a little-endian word.
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes returns the high bit of each byte of x that is zero: the
+// high bit of (b&0x7f)+0x7f is set when b's low seven bits are not all
+// zero, with no carry into the next byte.
+func zeroBytes(x uint64) uint64 {
+	return ^((x&low + low) | x) & msb
 }
 
 // lineEnd returns where the line that starts at pos ends, without its
