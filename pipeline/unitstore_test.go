@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -343,12 +344,18 @@ func TestUnitRecordRoundTrip(t *testing.T) {
 }
 
 // BenchmarkCrossChecks runs the cross-unit checks on a contest of
-// polling stations (a dozen options each, 200 to a parent, ids not in
-// order), with a memory bound of 1 MB so that units go to files and sorts
-// merge runs, as a million stations do with the default bound.
+// polling stations (a dozen options each), with a memory bound of 1 MB so
+// that units go to files and sorts merge runs, as a million stations do
+// with the default bound. The ids are "district/number", numbered in
+// order: order=grouped has 200 stations to a district, one district after
+// another; order=runs has them as the wide benchmark file does, in runs of
+// 60 stations of a district, each district's three runs far apart, so
+// that the ids are in no order. cpu-ns/op is the CPU time of the checks
+// alone.
 func BenchmarkCrossChecks(b *testing.B) {
-	for _, n := range []int{200_000} {
-		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+	const n = 200_000
+	for _, order := range []string{"grouped", "runs"} {
+		b.Run(fmt.Sprintf("units=%d/order=%s", n, order), func(b *testing.B) {
 			withSpill(1<<20, func() {
 				opts := make([]Option, 12)
 				for i := range opts {
@@ -356,12 +363,17 @@ func BenchmarkCrossChecks(b *testing.B) {
 				}
 				u := &unitBuf{level: "precinct"}
 				b.ReportAllocs()
+				var cpu time.Duration
 				for b.Loop() {
 					b.StopTimer()
 					c := &contestAgg{}
 					for i := range n {
-						u.id = fmt.Sprintf("d%d/%d", i/200, i)
-						u.parent = fmt.Sprintf("d%d", i/200)
+						d := i / 200
+						if order == "runs" {
+							d = i / 60 % (n / 180)
+						}
+						u.id = fmt.Sprintf("d%d/%d", d, i+1)
+						u.parent = fmt.Sprintf("d%d", d)
 						u.pos = report.Position{File: "w.csv", Row: i + 2}
 						u.results = u.results[:0]
 						var valid int64
@@ -374,14 +386,19 @@ func BenchmarkCrossChecks(b *testing.B) {
 						c.units.keep(u, 0)
 					}
 					r := &runner{rec: &report.Recorder{}, spec: &Spec{}, contests: map[string]*contestAgg{"c": c}, contestOrder: []string{"c"}}
+					start := testkit.CPUTime()
 					b.StartTimer()
 					if err := r.crossChecks(); err != nil {
 						b.Fatal(err)
 					}
+					b.StopTimer()
+					cpu += testkit.CPUTime() - start
 					if n := len(r.rec.Findings()); n != 0 {
 						b.Fatalf("%d findings", n)
 					}
+					b.StartTimer()
 				}
+				b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 			})
 		})
 	}
