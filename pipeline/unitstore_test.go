@@ -35,6 +35,13 @@ func withRuns(n int, fn func()) {
 	fn()
 }
 
+// withBytewise runs fn with the ids always read in bytewise order.
+func withBytewise(fn func()) {
+	naturalIDs = false
+	defer func() { naturalIDs = true }()
+	fn()
+}
+
 // testRec is a record for the log tests: a key, then the record's number.
 func testRec(key string, i int) []byte {
 	b := appendStr(nil, key)
@@ -57,8 +64,9 @@ func testKey(b []byte) []byte {
 // a sorted sequence reads again from any place in it.
 func TestSortLogIsStableAtAnyBound(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		keys := rapid.SliceOfN(rapid.StringMatching(`[a-d]{0,3}`), 0, 300).Draw(t, "keys")
+		keys := rapid.SliceOfN(rapid.StringMatching(`[a-d0-2]{0,3}`), 0, 300).Draw(t, "keys")
 		bound := rapid.SampledFrom([]int{1, 16, 100, 1000, 1 << 20}).Draw(t, "bound")
+		o := rapid.SampledFrom([]keyOrder{bytewise, natural}).Draw(t, "order")
 		skip := rapid.IntRange(2, 5).Draw(t, "skip")
 		withSpill(bound, func() {
 			before := spilled.Load()
@@ -78,8 +86,8 @@ func TestSortLogIsStableAtAnyBound(t *testing.T) {
 			if total := l.size; (total > int64(bound)) != (spilled.Load() > before) {
 				t.Fatalf("%d bytes with a bound of %d: spilled %v", total, bound, spilled.Load() > before)
 			}
-			slices.SortStableFunc(want, func(a, b kr) int { return strings.Compare(a.key, b.key) })
-			q, err := sortLog(l, testKey, func(b []byte) bool { return testRecNum(b)%skip != 0 })
+			slices.SortStableFunc(want, func(a, b kr) int { return o.compare([]byte(a.key), []byte(b.key)) })
+			q, err := sortLog(l, testKey, func(b []byte) bool { return testRecNum(b)%skip != 0 }, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,6 +119,29 @@ func TestSortLogIsStableAtAnyBound(t *testing.T) {
 				}
 			}
 		})
+	})
+}
+
+// Natural order puts numbers in order ("d2/9" before "d2/10"), and is a
+// total order in which only equal ids compare equal, as sorting and
+// merging need.
+func TestNaturalOrder(t *testing.T) {
+	in := []string{"d2/10", "", "10", "9", "d10/1", "d2/9", "a", "007", "7", "d2/09", "-", "d2/", "d2/9a"}
+	want := []string{"", "-", "007", "7", "9", "10", "a", "d2/", "d2/09", "d2/9", "d2/9a", "d2/10", "d10/1"}
+	slices.SortFunc(in, func(a, b string) int { return naturalCompare([]byte(a), []byte(b)) })
+	if d := cmp.Diff(want, in); d != "" {
+		t.Errorf("natural order (-want +got):\n%s", d)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		id := rapid.StringMatching(`[0-9/a]{0,5}`)
+		a, b, c := []byte(id.Draw(t, "a")), []byte(id.Draw(t, "b")), []byte(id.Draw(t, "c"))
+		ab, ba := naturalCompare(a, b), naturalCompare(b, a)
+		if ab != -ba || (ab == 0) != bytes.Equal(a, b) {
+			t.Fatalf("%q and %q compare %d and %d", a, b, ab, ba)
+		}
+		if ab <= 0 && naturalCompare(b, c) <= 0 && naturalCompare(a, c) > 0 {
+			t.Fatalf("%q <= %q <= %q but %q > %q", a, b, c, a, c)
+		}
 	})
 }
 
@@ -290,6 +321,17 @@ sources:
 			}
 			if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
 				rt.Fatalf("findings differ with the units in files, runs of %d bytes (-memory +files):\n%s\n%s", runs, d, files["h.csv"])
+			}
+		}
+		// The ids in bytewise order only, never in natural order.
+		for _, bound := range []int{spillBytes, 1} {
+			var bw *Summary
+			withBytewise(func() { withSpill(bound, func() { bw, err = Run(t.Context(), sp, Options{}) }) })
+			if err != nil {
+				rt.Fatalf("Run with the ids in bytewise order: %v", err)
+			}
+			if d := cmp.Diff(mem.Findings, bw.Findings); d != "" {
+				rt.Fatalf("findings differ with the ids in bytewise order, bound %d (-chosen order +bytewise):\n%s\n%s", bound, d, files["h.csv"])
 			}
 		}
 	})
