@@ -27,9 +27,10 @@ import (
 // made).
 //
 // The checks never index units in memory. They read the log in the order
-// the units were kept, or sorted by id (a stable external merge sort
-// whose runs are at most spillBytes each, sortLog; no sort when the ids
-// came in order), so that the units of an id come together. A parent's
+// the units were kept, or sorted by id, so that the units of an id come
+// together: no sort when the ids came in order (keyOrder); a log in
+// memory sorted by offsets into it; a spilled one sorted by sections in
+// the background as it is written and merged as it is read (idruns.go). A parent's
 // children are read in the runs they came in, found in one pass and
 // sorted by parent as one small record per run (at most runBytes of
 // them), or, where runs are too many, sorted by parent themselves; a
@@ -62,7 +63,7 @@ const sumDiffLarge = math.MinInt32
 // indexed by figure (the standard ones, then the spec's extra lines) and
 // then by the store's own option index.
 type unitStore struct {
-	log      recLog
+	log      unitLog
 	n        int
 	optIdx   map[string]int
 	opts     []Option
@@ -441,34 +442,46 @@ func (s *unitStore) all() recSeq { return s.log.all() }
 // id in the order they were kept: the log itself when they came so. The
 // data's order is the first of bytewise and natural (keyOrder) in which
 // its ids came, else bytewise; a reference follows the data's order (see
-// follow).
+// follow). A spilled log was sorted as it was written (idruns.go).
 func (s *unitStore) byID() (recSeq, error) {
+	bg, err := s.log.sortedRuns()
+	if err != nil {
+		return recSeq{}, err
+	}
+	inOrder := func(o keyOrder) (bool, error) {
+		switch {
+		case bg != nil && o == bytewise:
+			return bg.inBytes, nil
+		case bg != nil:
+			return bg.inNatural, nil
+		case o == bytewise:
+			return !s.unsorted, nil
+		}
+		return s.inOrder(o)
+	}
 	if !s.orderSet {
-		s.orderSet = true
-		s.order = bytewise
-		if s.unsorted && naturalIDs {
-			ok, err := s.inOrder(natural)
-			if err != nil {
-				return recSeq{}, err
-			}
+		s.orderSet, s.order = true, bytewise
+		ok, err := inOrder(bytewise)
+		if err == nil && !ok && naturalIDs {
+			ok, err = inOrder(natural)
 			if ok {
 				s.order = natural
 			}
 		}
-	}
-	switch {
-	case s.order == bytewise && !s.unsorted:
-		return s.all(), nil
-	case s.order != bytewise:
-		ok, err := s.inOrder(s.order)
 		if err != nil {
 			return recSeq{}, err
 		}
-		if ok {
-			return s.all(), nil
-		}
 	}
-	return sortLog(&s.log, idKey, nil, s.order)
+	ok, err := inOrder(s.order)
+	switch {
+	case err != nil:
+		return recSeq{}, err
+	case ok:
+		return s.all(), nil
+	case bg != nil && bg.split && s.order == bytewise:
+		return recSeq{log: &s.log.recLog, n: s.log.n, runs: bg}, nil
+	}
+	return sortLog(&s.log.recLog, idKey, nil, s.order)
 }
 
 // naturalIDs lets the ids be read in natural order; tests turn it off to
@@ -500,7 +513,7 @@ func (s *unitStore) inOrder(o keyOrder) (bool, error) {
 // total rows aside, sorted by parent in the store's order, those of one
 // parent in the order they were kept.
 func (s *unitStore) byParent() (recSeq, error) {
-	return sortLog(&s.log, parentKey, s.isKid, s.order)
+	return sortLog(&s.log.recLog, parentKey, s.isKid, s.order)
 }
 
 // isKid tells whether a unit's record names a parent other than itself

@@ -122,6 +122,110 @@ func TestSortLogIsStableAtAnyBound(t *testing.T) {
 	})
 }
 
+// A store reads its units by id in the order its ids came in (bytewise,
+// else natural), else sorted bytewise, stably: the same whether its log
+// stays in memory or is sorted by sections as it is written, whatever the
+// size of the sections; and the sequence reads again from any place.
+func TestByIDAtAnyBound(t *testing.T) {
+	before := sortedSections.Load()
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 400).Draw(t, "units")
+		ids := rapid.SliceOfN(rapid.StringMatching(`[ab]?/?[0-9]{0,3}`), n, n).Draw(t, "ids")
+		nat := func(a, b string) int { return naturalCompare([]byte(a), []byte(b)) }
+		h := rapid.IntRange(0, n).Draw(t, "half")
+		switch rapid.IntRange(0, 5).Draw(t, "order of the ids") {
+		case 1:
+			slices.Sort(ids)
+		case 2:
+			slices.SortFunc(ids, nat)
+		case 3: // in one order, then the other
+			slices.Sort(ids[:h])
+			slices.SortFunc(ids[h:], nat)
+			if rapid.Bool().Draw(t, "swap") {
+				slices.SortFunc(ids[:h], nat)
+				slices.Sort(ids[h:])
+			}
+		case 4: // in natural order but for two ids
+			slices.SortFunc(ids, nat)
+			if h+1 < n {
+				ids[h], ids[h+1] = ids[h+1], ids[h]
+			}
+		case 5: // numbers: under 100 in bytewise order, then more in natural order
+			for i := range ids {
+				ids[i] = fmt.Sprint(rapid.IntRange(0, 99).Draw(t, "number"))
+				if i >= h {
+					ids[i] = fmt.Sprint(rapid.IntRange(100, 999).Draw(t, "number"))
+				}
+			}
+			slices.Sort(ids[:h])
+			slices.SortFunc(ids[h:], nat)
+		}
+		bound := rapid.SampledFrom([]int{1, 64, 300, 1000, 4000, 1 << 20}).Draw(t, "bound")
+		withSpill(bound, func() {
+			var s unitStore
+			defer s.release()
+			for i, id := range ids {
+				s.keep(&unitBuf{id: id, level: "precinct", pos: report.Position{File: "f.csv", Row: i + 2}}, 0)
+			}
+			order := bytewise
+			if !slices.IsSorted(ids) && slices.IsSortedFunc(ids, nat) {
+				order = natural
+			}
+			type unit struct {
+				id  string
+				seq int
+			}
+			want := make([]unit, len(ids))
+			for i, id := range ids {
+				want[i] = unit{id, i}
+			}
+			slices.SortStableFunc(want, func(a, b unit) int { return order.compare([]byte(a.id), []byte(b.id)) })
+			q, err := s.byID()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.release()
+			if s.order != order {
+				t.Fatalf("order %d, want %d", s.order, order)
+			}
+			got := []unit{}
+			var u urec
+			r := q.reader(seqPos{})
+			var marks []seqPos
+			for {
+				marks = append(marks, r.pos())
+				b, ok := r.next()
+				if !ok {
+					break
+				}
+				s.decode(b, &u)
+				got = append(got, unit{string(u.id), u.seq})
+			}
+			if err := r.err(); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got, cmp.AllowUnexported(unit{})); d != "" {
+				t.Fatalf("units by id (-want +got):\n%s", d)
+			}
+			if len(want) > 0 {
+				j := rapid.IntRange(0, len(want)-1).Draw(t, "from")
+				r.seek(q, marks[j])
+				b, ok := r.next()
+				if !ok {
+					t.Fatalf("reading again from unit %d: %v", j, r.err())
+				}
+				s.decode(b, &u)
+				if (unit{string(u.id), u.seq}) != want[j] {
+					t.Fatalf("reading again from unit %d: %s %d, want %v", j, u.id, u.seq, want[j])
+				}
+			}
+		})
+	})
+	if sortedSections.Load() == before {
+		t.Error("no section was sorted while the units were kept")
+	}
+}
+
 // Natural order puts numbers in order ("d2/9" before "d2/10"), and is a
 // total order in which only equal ids compare equal, as sorting and
 // merging need.
