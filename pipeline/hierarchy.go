@@ -67,6 +67,7 @@ func (r *runner) crossCheck(c *contestAgg) error {
 		return err
 	}
 	if c.refs.len() > 0 {
+		c.refs.follow(x.s.order)
 		return x.reference()
 	}
 	return nil
@@ -129,7 +130,7 @@ func newIDCursor(s *unitStore, q recSeq) *idCursor {
 
 // has tells whether a unit of the id is there.
 func (c *idCursor) has(id []byte) bool {
-	for c.ok && bytes.Compare(idKey(c.b), id) < 0 {
+	for c.ok && c.s.order.compare(idKey(c.b), id) < 0 {
 		c.b, c.ok = c.r.next()
 	}
 	return c.ok && bytes.Equal(idKey(c.b), id)
@@ -402,7 +403,7 @@ func (x *crossCheck) parentGroups() (*kidGroups, error) {
 	}
 	if !ok {
 		closeRun(r.pos())
-		q, err := sortLog(runs, runKey, nil)
+		q, err := sortLog(runs, runKey, nil, s.order)
 		if err != nil {
 			return nil, err
 		}

@@ -104,7 +104,7 @@ func (l *recLog) spill() {
 
 // finish flushes what is buffered for the file.
 func (l *recLog) finish() error {
-	if l.w != nil && l.err == nil {
+	if l.w != nil && l.err == nil && l.w.Buffered() > 0 {
 		l.err = l.w.Flush()
 	}
 	return l.err
@@ -216,6 +216,17 @@ func (r *logReader) next() ([]byte, bool) {
 	if int64(r.off) >= r.end {
 		return nil, false
 	}
+	// Most records are read where they are in the buffer.
+	if hdr, _ := r.br.Peek(binary.MaxVarintLen64); len(hdr) > 0 {
+		n, w := binary.Uvarint(hdr)
+		if w > 0 && n <= uint64(r.end-int64(r.off)-int64(w)) && int(n)+w <= r.br.Size() {
+			if b, err := r.br.Peek(w + int(n)); err == nil {
+				r.br.Discard(w + int(n))
+				r.off += uint64(w) + n
+				return b[w:len(b):len(b)], true
+			}
+		}
+	}
 	n, err := binary.ReadUvarint(r.br)
 	if err != nil || n > uint64(r.end-int64(r.off)) {
 		r.e = errBadLog
@@ -255,7 +266,8 @@ type recSeq struct {
 	offs  []uint64
 	view  bool
 	n     int
-	owned bool // the log is the sequence's own (a sorted copy)
+	owned bool    // the log is the sequence's own (a sorted copy)
+	runs  *idRuns // when set, the log's runs sorted by id, merged as they are read
 }
 
 // seqPos is a place in a recSeq to read from again.
@@ -275,6 +287,7 @@ type seqReader struct {
 	q   recSeq
 	i   int
 	lr  *logReader
+	m   *idMerge
 	bad bool
 }
 
@@ -292,6 +305,16 @@ func (r *seqReader) seek(q recSeq, p seqPos) { r.seekTo(q, p, 0) }
 func (r *seqReader) seekTo(q recSeq, p seqPos, end int64) {
 	r.q, r.i, r.bad = q, p.i, false
 	if q.view {
+		return
+	}
+	if q.runs != nil {
+		// A merge reads from the start.
+		r.m, r.i = newIDMerge(q.log, q.runs), 0
+		for r.i < p.i {
+			if _, ok := r.next(); !ok {
+				break
+			}
+		}
 		return
 	}
 	if end <= 0 || end > q.log.size {
@@ -324,6 +347,13 @@ func (r *seqReader) next() ([]byte, bool) {
 		r.bad = b == nil
 		return b, !r.bad
 	}
+	if r.m != nil {
+		b, ok := r.m.next()
+		if ok {
+			r.i++
+		}
+		return b, ok
+	}
 	b, ok := r.lr.next()
 	if ok {
 		r.i++
@@ -334,6 +364,9 @@ func (r *seqReader) next() ([]byte, bool) {
 func (r *seqReader) err() error {
 	if r.bad {
 		return errBadLog
+	}
+	if r.m != nil {
+		return r.m.bad
 	}
 	if r.lr != nil {
 		return r.lr.e

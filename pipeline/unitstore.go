@@ -27,9 +27,10 @@ import (
 // made).
 //
 // The checks never index units in memory. They read the log in the order
-// the units were kept, or sorted by id (a stable external merge sort
-// whose runs are at most spillBytes each, sortLog; no sort when the ids
-// came in order), so that the units of an id come together. A parent's
+// the units were kept, or sorted by id, so that the units of an id come
+// together: no sort when the ids came in order (keyOrder); a log in
+// memory sorted by offsets into it; a spilled one sorted by sections in
+// the background as it is written and merged as it is read (idruns.go). A parent's
 // children are read in the runs they came in, found in one pass and
 // sorted by parent as one small record per run (at most runBytes of
 // them), or, where runs are too many, sorted by parent themselves; a
@@ -62,7 +63,7 @@ const sumDiffLarge = math.MinInt32
 // indexed by figure (the standard ones, then the spec's extra lines) and
 // then by the store's own option index.
 type unitStore struct {
-	log      recLog
+	log      unitLog
 	n        int
 	optIdx   byNo
 	opts     []Option
@@ -78,7 +79,9 @@ type unitStore struct {
 	patIdx    map[string]int32
 	totals    [][]byte // records of the total and subtotal rows, in order
 	lastID    []byte
-	unsorted  bool // the ids did not come in increasing order
+	unsorted  bool     // the ids did not come in increasing order
+	order     keyOrder // the order of ids and parents of the cross-unit checks
+	orderSet  bool     // once chosen (byID) or set (follow)
 	vbuf      []int64
 	ibuf      []int
 	abuf      []uint32
@@ -445,20 +448,82 @@ func (s *unitStore) rowPos(u *urec) report.Position {
 // all returns the units in the order they were kept.
 func (s *unitStore) all() recSeq { return s.log.all() }
 
-// byID returns the units sorted by id, those of one id in the order they
-// were kept: the log itself when they came so.
+// byID returns the units sorted by id in the store's order, those of one
+// id in the order they were kept: the log itself when they came so. The
+// data's order is the first of bytewise and natural (keyOrder) in which
+// its ids came, else bytewise; a reference follows the data's order (see
+// follow). A spilled log was sorted as it was written (idruns.go).
 func (s *unitStore) byID() (recSeq, error) {
-	if !s.unsorted {
-		return s.all(), nil
+	bg, err := s.log.sortedRuns()
+	if err != nil {
+		return recSeq{}, err
 	}
-	return sortLog(&s.log, idKey, nil)
+	inOrder := func(o keyOrder) (bool, error) {
+		switch {
+		case bg != nil && o == bytewise:
+			return bg.inBytes, nil
+		case bg != nil:
+			return bg.inNatural, nil
+		case o == bytewise:
+			return !s.unsorted, nil
+		}
+		return s.inOrder(o)
+	}
+	if !s.orderSet {
+		s.orderSet, s.order = true, bytewise
+		ok, err := inOrder(bytewise)
+		if err == nil && !ok && naturalIDs {
+			ok, err = inOrder(natural)
+			if ok {
+				s.order = natural
+			}
+		}
+		if err != nil {
+			return recSeq{}, err
+		}
+	}
+	ok, err := inOrder(s.order)
+	switch {
+	case err != nil:
+		return recSeq{}, err
+	case ok:
+		return s.all(), nil
+	case bg != nil && bg.split && s.order == bytewise:
+		return recSeq{log: &s.log.recLog, n: s.log.n, runs: bg}, nil
+	}
+	return sortLog(&s.log.recLog, idKey, nil, s.order)
+}
+
+// naturalIDs lets the ids be read in natural order; tests turn it off to
+// compare the findings in both orders.
+var naturalIDs = true
+
+// follow makes the store sort its ids in order o, that of the data it is
+// merged with.
+func (s *unitStore) follow(o keyOrder) { s.order, s.orderSet = o, true }
+
+// inOrder tells whether the ids were kept in increasing order o.
+func (s *unitStore) inOrder(o keyOrder) (bool, error) {
+	var last []byte
+	r := s.log.reader(0)
+	for i := 0; ; i++ {
+		b, ok := r.next()
+		if !ok {
+			return true, r.err()
+		}
+		id := idKey(b)
+		if i > 0 && o.compare(id, last) < 0 {
+			return false, r.err()
+		}
+		last = append(last[:0], id...)
+	}
 }
 
 // byParent returns the units that name a parent other than themselves,
-// total rows aside, sorted by parent, those of one parent in the order
-// they were kept.
+// total rows aside, sorted by parent in the store's order, those of one
+// parent in the order they were kept.
 func (s *unitStore) byParent() (recSeq, error) {
-	return sortLog(&s.log, parentKey, s.isKid)
+	return sortLog(&s.log.recLog, parentKey, s.isKid, s.order)
 }
 
 // isKid tells whether a unit's record names a parent other than itself
@@ -494,12 +559,83 @@ func (s *unitStore) each(seq recSeq, fn func(u *urec) bool) error {
 	}
 }
 
+// keyOrder is an order of ids (and parents) in which the cross-unit
+// checks read units. Both are total orders in which only equal ids
+// compare equal; the checks only need the units of an id to come
+// together, and both sides of a merge to follow the same order.
+//
+//   - bytewise: the bytes' order;
+//   - natural: each run of decimal digits counts as one number, sorted
+//     by its value among the bytes '/' and ':', so that "d2/9" comes
+//     before "d2/10" and "1", "2", ..., "10" are in order; ids equal
+//     but for leading zeros ("7", "007") go bytewise.
+//
+// Ids that come in natural order (a table of numbered polling stations)
+// need no sort.
+type keyOrder uint8
+
+const (
+	bytewise keyOrder = iota
+	natural
+)
+
+func (o keyOrder) compare(a, b []byte) int {
+	if o == bytewise {
+		return bytes.Compare(a, b)
+	}
+	return naturalCompare(a, b)
+}
+
+func isDigit(c byte) bool { return c-'0' < 10 }
+
+// naturalCompare compares a and b in natural order.
+func naturalCompare(a, b []byte) int {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if !isDigit(ca) || !isDigit(cb) {
+			if ca != cb {
+				return cmp.Compare(ca, cb)
+			}
+			i++
+			j++
+			continue
+		}
+		// Two numbers: without their leading zeros, the longer is
+		// larger, else the first digit that differs tells.
+		for i < len(a) && a[i] == '0' {
+			i++
+		}
+		for j < len(b) && b[j] == '0' {
+			j++
+		}
+		ei, ej := i, j
+		for ei < len(a) && isDigit(a[ei]) {
+			ei++
+		}
+		for ej < len(b) && isDigit(b[ej]) {
+			ej++
+		}
+		if c := cmp.Compare(ei-i, ej-j); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a[i:ei], b[j:ej]); c != 0 {
+			return c
+		}
+		i, j = ei, ej
+	}
+	if c := cmp.Compare(len(a)-i, len(b)-j); c != 0 {
+		return c
+	}
+	return bytes.Compare(a, b)
+}
+
 // sortLog returns the records of src that keep accepts (every one when
-// keep is nil), stably sorted by key. A log in memory is sorted by
+// keep is nil), stably sorted by key in order o. A log in memory is sorted by
 // offsets into it; a spilled one by runs of at most spillBytes, sorted in
 // memory, written one after another to a temporary file and merged into a
 // new log.
-func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recSeq, error) {
+func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool, o keyOrder) (recSeq, error) {
 	if src.f == nil {
 		var offs []uint64
 		r := src.reader(0)
@@ -513,7 +649,7 @@ func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recS
 				offs = append(offs, uint64(at))
 			}
 		}
-		sortOffs(src, offs, key)
+		sortOffs(src, offs, key, o)
 		return recSeq{log: src, offs: offs, view: true, n: len(offs)}, nil
 	}
 	// Runs of at most spillBytes, each sorted in memory and appended to
@@ -526,7 +662,7 @@ func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recS
 		if chunk.n == 0 {
 			return
 		}
-		seq, _ := sortLog(chunk, key, nil)
+		seq, _ := sortLog(chunk, key, nil, o)
 		bounds = append(bounds, runs.size)
 		r := seq.reader(seqPos{})
 		for b, ok := r.next(); ok; b, ok = r.next() {
@@ -553,7 +689,7 @@ func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recS
 	}
 	if len(bounds) == 0 {
 		// What was kept fits in memory.
-		seq, _ := sortLog(chunk, key, nil)
+		seq, _ := sortLog(chunk, key, nil, o)
 		return seq, nil
 	}
 	flush()
@@ -563,7 +699,7 @@ func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recS
 		return recSeq{}, err
 	}
 	out := &recLog{limit: -1}
-	m := &merger{}
+	m := &merger{o: o}
 	bufSize := min(max(spillBytes/(len(bounds)-1), 512), 64<<10)
 	for i := range len(bounds) - 1 {
 		rr := runs.section(bounds[i], bounds[i+1], bufSize)
@@ -597,7 +733,7 @@ func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool) (recS
 
 // sortOffs sorts offsets of records of an in-memory log by key, stably:
 // offsets grow in the order records were appended, so they break ties.
-func sortOffs(l *recLog, offs []uint64, key func([]byte) []byte) {
+func sortOffs(l *recLog, offs []uint64, key func([]byte) []byte, o keyOrder) {
 	type ent struct {
 		key []byte
 		off uint64
@@ -607,7 +743,7 @@ func sortOffs(l *recLog, offs []uint64, key func([]byte) []byte) {
 		es[i] = ent{key(l.at(o)), o}
 	}
 	slices.SortFunc(es, func(a, b ent) int {
-		if c := bytes.Compare(a.key, b.key); c != 0 {
+		if c := o.compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.off, b.off)
@@ -625,11 +761,14 @@ type mergeRun struct {
 
 // merger is a heap of runs by their next record's key, then by run, so
 // that the merge is stable.
-type merger struct{ h []mergeRun }
+type merger struct {
+	h []mergeRun
+	o keyOrder
+}
 
 func (m *merger) Len() int { return len(m.h) }
 func (m *merger) Less(i, j int) bool {
-	if c := bytes.Compare(m.h[i].k, m.h[j].k); c != 0 {
+	if c := m.o.compare(m.h[i].k, m.h[j].k); c != 0 {
 		return c < 0
 	}
 	return m.h[i].i < m.h[j].i

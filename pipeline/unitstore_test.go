@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -34,6 +35,13 @@ func withRuns(n int, fn func()) {
 	fn()
 }
 
+// withBytewise runs fn with the ids always read in bytewise order.
+func withBytewise(fn func()) {
+	naturalIDs = false
+	defer func() { naturalIDs = true }()
+	fn()
+}
+
 // testRec is a record for the log tests: a key, then the record's number.
 func testRec(key string, i int) []byte {
 	b := appendStr(nil, key)
@@ -56,8 +64,9 @@ func testKey(b []byte) []byte {
 // a sorted sequence reads again from any place in it.
 func TestSortLogIsStableAtAnyBound(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		keys := rapid.SliceOfN(rapid.StringMatching(`[a-d]{0,3}`), 0, 300).Draw(t, "keys")
+		keys := rapid.SliceOfN(rapid.StringMatching(`[a-d0-2]{0,3}`), 0, 300).Draw(t, "keys")
 		bound := rapid.SampledFrom([]int{1, 16, 100, 1000, 1 << 20}).Draw(t, "bound")
+		o := rapid.SampledFrom([]keyOrder{bytewise, natural}).Draw(t, "order")
 		skip := rapid.IntRange(2, 5).Draw(t, "skip")
 		withSpill(bound, func() {
 			before := spilled.Load()
@@ -77,8 +86,8 @@ func TestSortLogIsStableAtAnyBound(t *testing.T) {
 			if total := l.size; (total > int64(bound)) != (spilled.Load() > before) {
 				t.Fatalf("%d bytes with a bound of %d: spilled %v", total, bound, spilled.Load() > before)
 			}
-			slices.SortStableFunc(want, func(a, b kr) int { return strings.Compare(a.key, b.key) })
-			q, err := sortLog(l, testKey, func(b []byte) bool { return testRecNum(b)%skip != 0 })
+			slices.SortStableFunc(want, func(a, b kr) int { return o.compare([]byte(a.key), []byte(b.key)) })
+			q, err := sortLog(l, testKey, func(b []byte) bool { return testRecNum(b)%skip != 0 }, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,6 +119,133 @@ func TestSortLogIsStableAtAnyBound(t *testing.T) {
 				}
 			}
 		})
+	})
+}
+
+// A store reads its units by id in the order its ids came in (bytewise,
+// else natural), else sorted bytewise, stably: the same whether its log
+// stays in memory or is sorted by sections as it is written, whatever the
+// size of the sections; and the sequence reads again from any place.
+func TestByIDAtAnyBound(t *testing.T) {
+	before := sortedSections.Load()
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 400).Draw(t, "units")
+		ids := rapid.SliceOfN(rapid.StringMatching(`[ab]?/?[0-9]{0,3}`), n, n).Draw(t, "ids")
+		nat := func(a, b string) int { return naturalCompare([]byte(a), []byte(b)) }
+		h := rapid.IntRange(0, n).Draw(t, "half")
+		switch rapid.IntRange(0, 5).Draw(t, "order of the ids") {
+		case 1:
+			slices.Sort(ids)
+		case 2:
+			slices.SortFunc(ids, nat)
+		case 3: // in one order, then the other
+			slices.Sort(ids[:h])
+			slices.SortFunc(ids[h:], nat)
+			if rapid.Bool().Draw(t, "swap") {
+				slices.SortFunc(ids[:h], nat)
+				slices.Sort(ids[h:])
+			}
+		case 4: // in natural order but for two ids
+			slices.SortFunc(ids, nat)
+			if h+1 < n {
+				ids[h], ids[h+1] = ids[h+1], ids[h]
+			}
+		case 5: // numbers: under 100 in bytewise order, then more in natural order
+			for i := range ids {
+				ids[i] = fmt.Sprint(rapid.IntRange(0, 99).Draw(t, "number"))
+				if i >= h {
+					ids[i] = fmt.Sprint(rapid.IntRange(100, 999).Draw(t, "number"))
+				}
+			}
+			slices.Sort(ids[:h])
+			slices.SortFunc(ids[h:], nat)
+		}
+		bound := rapid.SampledFrom([]int{1, 64, 300, 1000, 4000, 1 << 20}).Draw(t, "bound")
+		withSpill(bound, func() {
+			var s unitStore
+			defer s.release()
+			for i, id := range ids {
+				s.keep(&unitBuf{id: id, level: "precinct", pos: report.Position{File: "f.csv", Row: i + 2}}, 0)
+			}
+			order := bytewise
+			if !slices.IsSorted(ids) && slices.IsSortedFunc(ids, nat) {
+				order = natural
+			}
+			type unit struct {
+				id  string
+				seq int
+			}
+			want := make([]unit, len(ids))
+			for i, id := range ids {
+				want[i] = unit{id, i}
+			}
+			slices.SortStableFunc(want, func(a, b unit) int { return order.compare([]byte(a.id), []byte(b.id)) })
+			q, err := s.byID()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.release()
+			if s.order != order {
+				t.Fatalf("order %d, want %d", s.order, order)
+			}
+			got := []unit{}
+			var u urec
+			r := q.reader(seqPos{})
+			var marks []seqPos
+			for {
+				marks = append(marks, r.pos())
+				b, ok := r.next()
+				if !ok {
+					break
+				}
+				s.decode(b, &u)
+				got = append(got, unit{string(u.id), u.seq})
+			}
+			if err := r.err(); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got, cmp.AllowUnexported(unit{})); d != "" {
+				t.Fatalf("units by id (-want +got):\n%s", d)
+			}
+			if len(want) > 0 {
+				j := rapid.IntRange(0, len(want)-1).Draw(t, "from")
+				r.seek(q, marks[j])
+				b, ok := r.next()
+				if !ok {
+					t.Fatalf("reading again from unit %d: %v", j, r.err())
+				}
+				s.decode(b, &u)
+				if (unit{string(u.id), u.seq}) != want[j] {
+					t.Fatalf("reading again from unit %d: %s %d, want %v", j, u.id, u.seq, want[j])
+				}
+			}
+		})
+	})
+	if sortedSections.Load() == before {
+		t.Error("no section was sorted while the units were kept")
+	}
+}
+
+// Natural order puts numbers in order ("d2/9" before "d2/10"), and is a
+// total order in which only equal ids compare equal, as sorting and
+// merging need.
+func TestNaturalOrder(t *testing.T) {
+	in := []string{"d2/10", "", "10", "9", "d10/1", "d2/9", "a", "007", "7", "d2/09", "-", "d2/", "d2/9a"}
+	want := []string{"", "-", "007", "7", "9", "10", "a", "d2/", "d2/09", "d2/9", "d2/9a", "d2/10", "d10/1"}
+	slices.SortFunc(in, func(a, b string) int { return naturalCompare([]byte(a), []byte(b)) })
+	if d := cmp.Diff(want, in); d != "" {
+		t.Errorf("natural order (-want +got):\n%s", d)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		id := rapid.StringMatching(`[0-9/a]{0,5}`)
+		a, b, c := []byte(id.Draw(t, "a")), []byte(id.Draw(t, "b")), []byte(id.Draw(t, "c"))
+		ab, ba := naturalCompare(a, b), naturalCompare(b, a)
+		if ab != -ba || (ab == 0) != bytes.Equal(a, b) {
+			t.Fatalf("%q and %q compare %d and %d", a, b, ab, ba)
+		}
+		if ab <= 0 && naturalCompare(b, c) <= 0 && naturalCompare(a, c) > 0 {
+			t.Fatalf("%q <= %q <= %q but %q > %q", a, b, c, a, c)
+		}
 	})
 }
 
@@ -291,6 +427,17 @@ sources:
 				rt.Fatalf("findings differ with the units in files, runs of %d bytes (-memory +files):\n%s\n%s", runs, d, files["h.csv"])
 			}
 		}
+		// The ids in bytewise order only, never in natural order.
+		for _, bound := range []int{spillBytes, 1} {
+			var bw *Summary
+			withBytewise(func() { withSpill(bound, func() { bw, err = Run(t.Context(), sp, Options{}) }) })
+			if err != nil {
+				rt.Fatalf("Run with the ids in bytewise order: %v", err)
+			}
+			if d := cmp.Diff(mem.Findings, bw.Findings); d != "" {
+				rt.Fatalf("findings differ with the ids in bytewise order, bound %d (-chosen order +bytewise):\n%s\n%s", bound, d, files["h.csv"])
+			}
+		}
 	})
 }
 
@@ -343,12 +490,18 @@ func TestUnitRecordRoundTrip(t *testing.T) {
 }
 
 // BenchmarkCrossChecks runs the cross-unit checks on a contest of
-// polling stations (a dozen options each, 200 to a parent, ids not in
-// order), with a memory bound of 1 MB so that units go to files and sorts
-// merge runs, as a million stations do with the default bound.
+// polling stations (a dozen options each), with a memory bound of 1 MB so
+// that units go to files and sorts merge runs, as a million stations do
+// with the default bound. The ids are "district/number", numbered in
+// order: order=grouped has 200 stations to a district, one district after
+// another; order=runs has them as the wide benchmark file does, in runs of
+// 60 stations of a district, each district's three runs far apart, so
+// that the ids are in no order. cpu-ns/op is the CPU time of the checks
+// alone.
 func BenchmarkCrossChecks(b *testing.B) {
-	for _, n := range []int{200_000} {
-		b.Run(fmt.Sprintf("units=%d", n), func(b *testing.B) {
+	const n = 200_000
+	for _, order := range []string{"grouped", "runs"} {
+		b.Run(fmt.Sprintf("units=%d/order=%s", n, order), func(b *testing.B) {
 			withSpill(1<<20, func() {
 				opts := make([]*optEntry, 12)
 				for i := range opts {
@@ -356,12 +509,17 @@ func BenchmarkCrossChecks(b *testing.B) {
 				}
 				u := &unitBuf{level: "precinct"}
 				b.ReportAllocs()
+				var cpu time.Duration
 				for b.Loop() {
 					b.StopTimer()
 					c := &contestAgg{}
 					for i := range n {
-						u.id = fmt.Sprintf("d%d/%d", i/200, i)
-						u.parent = fmt.Sprintf("d%d", i/200)
+						d := i / 200
+						if order == "runs" {
+							d = i / 60 % (n / 180)
+						}
+						u.id = fmt.Sprintf("d%d/%d", d, i+1)
+						u.parent = fmt.Sprintf("d%d", d)
 						u.pos = report.Position{File: "w.csv", Row: i + 2}
 						u.results = u.results[:0]
 						var valid int64
@@ -374,14 +532,19 @@ func BenchmarkCrossChecks(b *testing.B) {
 						c.units.keep(u, 0)
 					}
 					r := &runner{rec: &report.Recorder{}, spec: &Spec{}, contests: map[string]*contestAgg{"c": c}, contestOrder: []string{"c"}}
+					start := testkit.CPUTime()
 					b.StartTimer()
 					if err := r.crossChecks(); err != nil {
 						b.Fatal(err)
 					}
+					b.StopTimer()
+					cpu += testkit.CPUTime() - start
 					if n := len(r.rec.Findings()); n != 0 {
 						b.Fatalf("%d findings", n)
 					}
+					b.StartTimer()
 				}
+				b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 			})
 		})
 	}

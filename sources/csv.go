@@ -238,7 +238,8 @@ func (s *csvSource) Next(ctx context.Context) (*Batch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.batch.Rows = s.batch.Rows[:0]
+	// Each batch has rows of its own (see freshRows).
+	s.batch.Rows = make([]Row, 0, s.rowCap())
 	var err error
 	if s.r == nil {
 		err = s.nextBlocks(ctx)
@@ -273,6 +274,17 @@ func (s *csvSource) nextSerial() error {
 		s.batch.Rows = append(s.batch.Rows, Row{Num: s.lineBase + line, Cells: rec})
 	}
 	return nil
+}
+
+func (s *csvSource) freshRows() {}
+
+// rowCap is the room a batch is made with: the batch size, or fewer for
+// a small file, which holds at most one row per two bytes but the last.
+func (s *csvSource) rowCap() int {
+	if s.blob != nil && s.blob.size >= 0 && s.blob.size/2+1 < int64(s.size) {
+		return int(s.blob.size/2 + 1)
+	}
+	return s.size
 }
 
 func (s *csvSource) Close() error {

@@ -3,6 +3,7 @@ package sources
 import (
 	"bytes"
 	"io"
+	"math/bits"
 	"slices"
 )
 
@@ -46,13 +47,67 @@ func (b *csvBlock) row(i, base int) Row {
 // fallen inside a field: parseBlock reports the block irregular, and the
 // reader parses the stream from that block on with encoding/csv, one
 // record after another.
+//
+// Cells are substrings of a few strings per block: the text is copied
+// into strings of whole lines of about chunkSize bytes, and the cells
+// whose text is not a run of the input (a quoted field with "" or a line
+// end inside) into one more string at the block's end. A cell kept by a
+// caller keeps its chunk alive, a few kilobytes, not the whole block.
 type blockParser struct {
 	comma byte
-	buf   []byte // a quoted record's unescaped text
-	ends  []int  // where each of its fields ends in buf
+	buf   []byte  // the unescaped text of the block's cells that need it
+	spans []span  // a quoted record's fields
+	fix   []fixup // cells whose text is in buf
+	chunk string  // the text of whole lines of the block
+	at    [2]int  // where chunk starts and ends in the block
 }
 
+// chunkSize is about how many bytes of text the cells of a block share
+// one string for.
+const chunkSize = 4 << 10
+
+// A span is a field of a quoted record: data[from:to], or buf[from:to]
+// when esc is set.
+type span struct {
+	from, to int
+	esc      bool
+}
+
+// A fixup is a cell whose text is buf[from:to].
+type fixup struct{ cell, from, to int }
+
+// cut starts a chunk at from, a line's start, that holds at least the
+// text up to min and ends at a line end.
+func (p *blockParser) cut(data []byte, from, min int) {
+	to := max(from+chunkSize, min)
+	if to >= len(data) {
+		to = len(data)
+	} else if i := bytes.IndexByte(data[to-1:], '\n'); i < 0 {
+		to = len(data)
+	} else {
+		to += i
+	}
+	p.chunk, p.at = string(data[from:to]), [2]int{from, to}
+}
+
+// text returns data[from:to], which the chunk holds.
+func (p *blockParser) text(from, to int) string {
+	return p.chunk[from-p.at[0] : to-p.at[0]]
+}
+
+const (
+	lsb = 0x0101010101010101
+	low = 0x7f7f7f7f7f7f7f7f
+	msb = 0x8080808080808080
+)
+
 // parse fills b's rows, b.lines and b.irregular from b.data.
+//
+// A line with no quote is the common case: its end is found with
+// bytes.IndexByte and its delimiters eight bytes at a time (split). The
+// first quote of the block, and the first after each quoted record, is
+// found the same way, so that a line is known to hold none by where it
+// ends. A line with a quote is read from its start as a quoted record.
 func (p *blockParser) parse(b *csvBlock) {
 	data := b.data
 	if b.final && len(data) > 0 && data[len(data)-1] == '\r' {
@@ -65,161 +120,251 @@ func (p *blockParser) parse(b *csvBlock) {
 	b.lines = bytes.Count(b.data, []byte{'\n'})
 	nums := make([]int32, 0, b.lines+1)
 	starts := make([]int32, 0, b.lines+2)
-	cells := make([]string, 0, b.lines+1+bytes.Count(data, []byte{p.comma}))
+	cells := make([]string, b.lines+1+bytes.Count(data, []byte{p.comma}))
+	k := 0 // cells filled
+	p.buf, p.fix = p.buf[:0], p.fix[:0]
+	p.chunk, p.at = "", [2]int{}
+	n := len(data)
+	quote := nextQuote(data, 0)
 	line := 0 // line ends passed
-	pos := 0
-	for pos < len(data) {
-		nl := bytes.IndexByte(data[pos:], '\n')
-		end, next := len(data), len(data)
-		if nl >= 0 {
-			end, next = pos+nl, pos+nl+1
+	for pos := 0; pos < n; {
+		end, next := n, n
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
 		}
-		ln := data[pos:end]
-		if nl >= 0 && len(ln) > 0 && ln[len(ln)-1] == '\r' {
-			ln = ln[:len(ln)-1]
-		}
-		if len(ln) == 0 {
-			// An empty line is no record.
-			pos = next
-			line++
-			continue
-		}
-		if bytes.IndexByte(ln, '"') < 0 {
-			// No quote: the line is the record, split at each delimiter.
-			starts = append(starts, int32(len(cells)))
+		if quote < end {
+			// The line holds a quote: a quoted record, which may go on
+			// over the lines below.
+			starts = append(starts, int32(k))
 			nums = append(nums, int32(line+1))
-			s := string(ln)
-			for {
-				i := indexByteString(s, p.comma)
-				if i < 0 {
-					cells = append(cells, s)
-					break
+			next, lines, ok := p.quoted(data, pos, b.final)
+			if !ok {
+				b.irregular = true
+			}
+			if next > p.at[1] {
+				p.cut(data, pos, next)
+			}
+			for _, f := range p.spans {
+				if f.esc {
+					p.fix = append(p.fix, fixup{k, f.from, f.to})
+				} else {
+					cells[k] = p.text(f.from, f.to)
 				}
-				cells = append(cells, s[:i])
-				s = s[i+1:]
+				k++
 			}
-			if nl >= 0 {
-				line++
-			}
+			line += lines
 			pos = next
+			quote = nextQuote(data, pos)
 			continue
 		}
-		starts = append(starts, int32(len(cells)))
-		nums = append(nums, int32(line+1))
-		var ok bool
-		var n int
-		pos, n, ok = p.quoted(data, pos, b.final)
-		line += n
-		if !ok {
-			b.irregular = true
+		nl := next > end
+		if nl && end > pos && data[end-1] == '\r' {
+			end--
 		}
-		s := string(p.buf)
-		from := 0
-		for _, e := range p.ends {
-			cells = append(cells, s[from:e])
-			from = e
+		if end > pos {
+			// An empty line (or "\r" alone) is no record.
+			if next > p.at[1] {
+				p.cut(data, pos, next)
+			}
+			starts = append(starts, int32(k))
+			nums = append(nums, int32(line+1))
+			k = split(p.chunk, pos-p.at[0], end-p.at[0], p.comma, cells, k)
+		}
+		if nl {
+			line++
+		}
+		pos = next
+	}
+	cells = cells[:k]
+	if len(p.fix) > 0 {
+		text := string(p.buf)
+		for _, f := range p.fix {
+			cells[f.cell] = text[f.from:f.to]
 		}
 	}
-	b.cells, b.starts, b.nums = cells, append(starts, int32(len(cells))), nums
+	p.chunk = ""
+	b.cells, b.starts, b.nums = cells, append(starts, int32(k)), nums
 }
 
-func indexByteString(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
+// nextQuote returns where the first quote at or after pos is, or
+// len(data).
+func nextQuote(data []byte, pos int) int {
+	if i := bytes.IndexByte(data[pos:], '"'); i >= 0 {
+		return pos + i
+	}
+	return len(data)
+}
+
+// split puts the cells of the line s[from:to], which holds no quote, in
+// cells from k on, and returns the count of cells filled. s is the chunk
+// the line is in. It looks at eight bytes at a time for the delimiter.
+func split(s string, from, to int, comma byte, cells []string, k int) int {
+	commas := uint64(comma) * lsb
+	cell := from
+	w := from
+	for ; w+8 <= to; w += 8 {
+		m := zeroBytes(load8(s, w) ^ commas)
+		for m != 0 {
+			j := w + bits.TrailingZeros64(m)>>3
+			m &= m - 1
+			cells[k] = s[cell:j]
+			k++
+			cell = j + 1
 		}
 	}
-	return -1
+	if w < to {
+		// The line's last bytes: a word of them and of the text after
+		// them, masked, or one byte at a time at the chunk's end.
+		if w+8 <= len(s) {
+			m := zeroBytes(load8(s, w)^commas) & (msb >> (8 * (w + 8 - to)))
+			for m != 0 {
+				j := w + bits.TrailingZeros64(m)>>3
+				m &= m - 1
+				cells[k] = s[cell:j]
+				k++
+				cell = j + 1
+			}
+		} else {
+			for ; w < to; w++ {
+				if s[w] == comma {
+					cells[k] = s[cell:w]
+					k++
+					cell = w + 1
+				}
+			}
+		}
+	}
+	cells[k] = s[cell:to]
+	return k + 1
 }
 
-// nextLine returns the line that starts at pos without its line end, the
-// position after it, and whether it ended with "\n" (not with the data).
-func nextLine(data []byte, pos int) (ln []byte, next int, nl bool) {
+// load8 returns the eight bytes of s at i as a little-endian word.
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes returns the high bit of each byte of x that is zero: the
+// high bit of (b&0x7f)+0x7f is set when b's low seven bits are not all
+// zero, with no carry into the next byte.
+func zeroBytes(x uint64) uint64 {
+	return ^((x&low + low) | x) & msb
+}
+
+// lineEnd returns where the line that starts at pos ends, without its
+// line end, the position after it, and whether it ended with "\n" (not
+// with the data).
+func lineEnd(data []byte, pos int) (end, next int, nl bool) {
 	i := bytes.IndexByte(data[pos:], '\n')
 	if i < 0 {
-		return data[pos:], len(data), false
+		return len(data), len(data), false
 	}
-	ln = data[pos : pos+i]
-	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
-		ln = ln[:len(ln)-1]
+	end = pos + i
+	if end > pos && data[end-1] == '\r' {
+		end--
 	}
-	return ln, pos + i + 1, true
+	return end, pos + i + 1, true
 }
 
-// quoted parses the record at pos, which holds a quote, into p.buf and
-// p.ends. It returns the position after the record, the line ends it
+// quoted parses the record at pos, which holds a quote, into p.spans:
+// runs of data where a field's text is one, the text in p.buf where it
+// is not. It returns the position after the record, the line ends it
 // passed, and false when a quote was not regular (see blockParser).
 func (p *blockParser) quoted(data []byte, pos int, final bool) (next, lines int, regular bool) {
 	regular = true
-	p.buf, p.ends = p.buf[:0], p.ends[:0]
-	ln, next, nl := nextLine(data, pos)
+	p.spans = p.spans[:0]
+	at := pos
+	end, next, nl := lineEnd(data, pos)
 	if nl {
 		lines++
 	}
 	comma := p.comma
 	for {
-		if len(ln) == 0 || ln[0] != '"' {
+		if at == end || data[at] != '"' {
 			// An unquoted field.
-			i := bytes.IndexByte(ln, comma)
-			field := ln
-			if i >= 0 {
-				field = ln[:i]
+			to := end
+			if i := bytes.IndexByte(data[at:end], comma); i >= 0 {
+				to = at + i
 			}
-			if bytes.IndexByte(field, '"') >= 0 {
+			if bytes.IndexByte(data[at:to], '"') >= 0 {
 				regular = false
 			}
-			p.buf = append(p.buf, field...)
-			p.ends = append(p.ends, len(p.buf))
-			if i >= 0 {
-				ln = ln[i+1:]
+			p.spans = append(p.spans, span{at, to, false})
+			if to < end {
+				at = to + 1
 				continue
 			}
 			return next, lines, regular
 		}
-		// A quoted field.
-		ln = ln[1:]
+		// A quoted field: its text is data[from:at] as long as it is a
+		// run of the data, then buf[from:] with the rest appended.
+		at++
+		from, esc := at, false
 		for {
-			i := bytes.IndexByte(ln, '"')
-			if i >= 0 {
-				p.buf = append(p.buf, ln[:i]...)
-				ln = ln[i+1:]
+			if i := bytes.IndexByte(data[at:end], '"'); i >= 0 {
+				q := at + i
 				switch {
-				case len(ln) > 0 && ln[0] == '"':
-					p.buf = append(p.buf, '"')
-					ln = ln[1:]
+				case q+1 < end && data[q+1] == '"':
+					// "" is one quote: the text is no longer a run.
+					if !esc {
+						esc = true
+						from, at = len(p.buf), from
+					}
+					p.buf = append(p.buf, data[at:q+1]...)
+					at = q + 2
 					continue
-				case len(ln) > 0 && ln[0] == comma:
-					ln = ln[1:]
-					p.ends = append(p.ends, len(p.buf))
-				case len(ln) == 0:
-					p.ends = append(p.ends, len(p.buf))
+				case q+1 < end && data[q+1] == comma:
+					p.spans = append(p.spans, p.closeField(data, from, at, q, esc))
+					at = q + 2
+				case q+1 == end:
+					p.spans = append(p.spans, p.closeField(data, from, at, q, esc))
 					return next, lines, regular
 				default:
 					// A bare quote inside a quoted field is kept.
 					regular = false
-					p.buf = append(p.buf, '"')
+					if esc {
+						p.buf = append(p.buf, data[at:q+1]...)
+					}
+					at = q + 1
 					continue
 				}
 				break
 			}
-			// The line ends inside the quotes: the field goes on.
-			p.buf = append(p.buf, ln...)
+			// The line ends inside the quotes: the field goes on, with
+			// "\n" for the line end.
+			if !esc {
+				esc = true
+				from, at = len(p.buf), from
+			}
+			p.buf = append(p.buf, data[at:end]...)
 			if !nl || next == len(data) {
 				if nl {
 					p.buf = append(p.buf, '\n')
 				}
 				// The data ends inside the quotes: the field ends there
 				// if the stream does.
-				p.ends = append(p.ends, len(p.buf))
+				p.spans = append(p.spans, span{from, len(p.buf), true})
 				return next, lines, regular && final
 			}
 			p.buf = append(p.buf, '\n')
-			ln, next, nl = nextLine(data, next)
+			at = next
+			end, next, nl = lineEnd(data, next)
 			if nl {
 				lines++
 			}
 		}
 	}
+}
+
+// closeField returns the span of a quoted field whose closing quote is at
+// q: data[from:q], or buf[from:] with data[at:q] appended.
+func (p *blockParser) closeField(data []byte, from, at, q int, esc bool) span {
+	if !esc {
+		return span{from, q, false}
+	}
+	p.buf = append(p.buf, data[at:q]...)
+	return span{from, len(p.buf), true}
 }
 
 // splitPoint returns the length of the longest prefix of buf that ends

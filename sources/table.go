@@ -109,6 +109,9 @@ type TableReader struct {
 	cur         TableBatch
 	rows        []Row // the data rows of the segments being filled, in one array
 	segStart    int   // where the last segment's rows start in rows
+	batchLen    int   // rows in the source's batch being read
+	fresh       bool  // the source's batches never share their Rows arrays
+	inPlace     bool  // the last segment's rows are a run of the source's batch, not in rows
 
 	ahead chan aheadItem // batches read ahead, when opt.Ahead > 0
 	stop  chan struct{}  // closed by Close to end the goroutine reading ahead
@@ -127,8 +130,15 @@ const headerWindow = 64
 
 // NewTableReader wraps src. The reader owns src and closes it.
 func NewTableReader(src Source, opt TableOptions) *TableReader {
-	return &TableReader{src: src, opt: opt}
+	_, fresh := src.(freshRows)
+	return &TableReader{src: src, opt: opt, fresh: fresh}
 }
+
+// freshRows is implemented by a Source whose batches each have a Rows
+// array of their own, which it never writes again once handed out: a
+// TableReader hands on runs of data rows in that array instead of
+// copying them.
+type freshRows interface{ freshRows() }
 
 // Stats returns the counts so far.
 func (t *TableReader) Stats() Stats { return t.stats }
@@ -227,15 +237,19 @@ func (t *TableReader) next(ctx context.Context) (*TableBatch, error) {
 			return nil, err
 		}
 		t.stats.Rows += len(b.Rows)
-		// The segments cut from this batch share one array of rows (the
-		// segments before were all handed on, and their callers may
-		// still hold them).
-		t.rows, t.segStart = make([]Row, 0, len(b.Rows)), 0
+		// The segments cut from this batch share one array of rows,
+		// made when a row is first copied there (the segments before
+		// were all handed on, and their callers may still hold them).
+		t.rows, t.segStart, t.batchLen, t.inPlace = nil, 0, len(b.Rows), false
 		if !t.started || b.File != t.file || b.Sheet != t.sheet {
 			t.endSheet()
 			t.started, t.file, t.sheet, t.block, t.table, t.group = true, b.File, b.Sheet, 0, nil, ""
 		}
-		for _, r := range b.Rows {
+		rows := b.Rows
+		if t.fresh {
+			rows = rows[t.dataRun(rows):]
+		}
+		for _, r := range rows {
 			t.feed(r, false)
 		}
 		t.cut()
@@ -338,14 +352,83 @@ func (t *TableReader) emit(r Row) {
 	if len(t.table.Sample) < SampleRows {
 		t.table.Sample = append(t.table.Sample, copyRow(r))
 	}
+	if t.rows == nil {
+		t.rows = make([]Row, 0, t.batchLen)
+	}
 	n := len(t.segs)
 	if n == 0 || t.segs[n-1].Table != t.table {
 		t.segs = append(t.segs, TableBatch{Table: t.table})
 		t.segStart = len(t.rows)
+		t.inPlace = false
 		n++
+	} else if t.inPlace {
+		// The run handed on in place goes on after rows that are not
+		// data: it is copied to go on in rows.
+		t.segStart = len(t.rows)
+		t.rows = append(t.rows, t.segs[n-1].Rows...)
+		t.inPlace = false
 	}
 	t.rows = append(t.rows, r)
 	t.segs[n-1].Rows = t.rows[t.segStart:len(t.rows):len(t.rows)]
+}
+
+// dataRun hands on the rows at the start of a fresh batch that feed
+// would hand on as data rows of the current table, in place, and returns
+// how many there are. Those are most rows of a long table; each is
+// classified as feed does, then emitted as a run without being copied.
+func (t *TableReader) dataRun(rows []Row) int {
+	if t.table == nil || len(t.hold) > 0 || len(t.segs) > 0 {
+		return 0
+	}
+	n := 0
+	for n < len(rows) && t.dataRow(rows[n]) {
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	run := rows[:n:n]
+	if t.group != "" {
+		for i := range run {
+			run[i].Group = t.group
+		}
+	}
+	for i := 0; i < n && len(t.table.Sample) < SampleRows; i++ {
+		t.table.Sample = append(t.table.Sample, copyRow(run[i]))
+	}
+	t.stats.DataRows += n
+	t.segs = append(t.segs, TableBatch{Table: t.table, Rows: run})
+	t.inPlace = true
+	return n
+}
+
+// dataRow reports whether feed would hand r on as a data row of the
+// current table, with no one-cell rows held: the tests of feed in its
+// order, none of which changes anything.
+func (t *TableReader) dataRow(r Row) bool {
+	if c := r.Cells; len(c) >= 2 && len(c[0]) > 0 && len(c[1]) > 0 {
+		// The usual data row starts with two cells of text or figures,
+		// not blank and not a label; when one of them holds no digit or
+		// sign first, the row is no row of column numbers either.
+		a, b := c[0][0], c[1][0]
+		if plainStart(a) && plainStart(b) && (!numberStart(a) || !numberStart(b)) {
+			return !t.repeatsHeader(r) && !t.startsTable(r)
+		}
+	}
+	return !r.Blank() && !t.repeatsHeader(r) && !onlyColumnNumbers(r) && !t.startsTable(r) && !labelRow(r)
+}
+
+// plainStart reports whether a cell that starts with b is neither blank
+// (Row.Blank), nor white space (blankText), nor trimmed at its start
+// (TrimSpace): b starts no character that any of them takes for a space.
+func plainStart(b byte) bool {
+	return !spaceLead(b) && b != 0xef // U+FEFF, which Row.Blank skips
+}
+
+// numberStart reports whether a cell that starts with b (plainStart) may
+// be an integer for atoi.
+func numberStart(b byte) bool {
+	return b >= '0' && b <= '9' || b == '+' || b == '-'
 }
 
 // settle decides the header of the current table from the pending rows and
@@ -420,6 +503,20 @@ func (t *TableReader) repeatsHeader(r Row) bool {
 	}
 	same := 0
 	for i, c := range r.Cells {
+		if c == "" {
+			continue
+		}
+		if b := c[0]; !spaceLead(b) {
+			// The cell starts with text, so its spaces collapsed start
+			// with the same byte: a data row fails here, on its first
+			// cell, without the whole cell being looked at.
+			if i >= len(parts) || len(parts[i]) == 0 {
+				return false
+			}
+			if last := parts[i][len(parts[i])-1]; b != last[0] && b != t.table.Columns[i][0] {
+				return false
+			}
+		}
 		if !singleSpaced(c) {
 			c = strings.Join(strings.Fields(c), " ")
 		}
@@ -526,6 +623,10 @@ func blankText(s string) bool {
 				return false
 			}
 			continue
+		} else if !spaceLead(c) {
+			// Not the first byte of a white-space character (a letter,
+			// or a byte that is no UTF-8).
+			return false
 		}
 		return strings.TrimSpace(s[i:]) == ""
 	}

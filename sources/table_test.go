@@ -247,3 +247,57 @@ func TestXLSXMergedCellsFilledDown(t *testing.T) {
 		t.Errorf("regions %q", regions)
 	}
 }
+
+// repeatsHeaderPlain is repeatsHeader without its shortcut on the first
+// byte of a cell: every cell's spaces collapsed, then compared.
+func repeatsHeaderPlain(t *TableReader, r Row) bool {
+	parts := t.table.Parts
+	if len(parts) < 2 {
+		return false
+	}
+	same := 0
+	for i, c := range r.Cells {
+		c = strings.Join(strings.Fields(c), " ")
+		if c == "" {
+			continue
+		}
+		if i >= len(parts) || len(parts[i]) == 0 || c != parts[i][len(parts[i])-1] && c != t.table.Columns[i] {
+			return false
+		}
+		same++
+	}
+	return same >= 2
+}
+
+// FuzzRepeatsHeader holds repeatsHeader to the plain comparison, for
+// headers of one and two rows (lines of cells split on '|').
+func FuzzRepeatsHeader(f *testing.F) {
+	for _, s := range []string{
+		"Region|Votes\nRegion|Votes",
+		"Region|Votes\n Region |Votes",
+		"Region|Votes\n\u00a0Region|Votes",
+		"A||B\nx|y|z\nA / x|y|B / z",
+		"Ак жол|Б\n Ак  жол|Б",
+		"a|b\n|b|",
+		"a|b\n\xff|b",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		lines := strings.Split(text, "\n")
+		if len(lines) < 2 {
+			return
+		}
+		var header []Row
+		for i, ln := range lines[:len(lines)-1] {
+			header = append(header, Row{Num: i + 1, Cells: strings.Split(ln, "|")})
+		}
+		tb := &Table{Parts: HeaderParts(header)}
+		tb.Columns = joinParts(tb.Parts)
+		tr := &TableReader{table: tb}
+		r := Row{Cells: strings.Split(lines[len(lines)-1], "|")}
+		if got, want := tr.repeatsHeader(r), repeatsHeaderPlain(tr, r); got != want {
+			t.Fatalf("repeatsHeader(%q) = %v, want %v (parts %q)", r.Cells, got, want, tb.Parts)
+		}
+	})
+}

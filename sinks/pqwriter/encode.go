@@ -13,9 +13,10 @@ import (
 // dictionary page (unless the chunk is plain) and one data page, each
 // compressed with zstd. Each encoding goroutine has its own.
 type chunkEncoder struct {
-	z    *zstd.Encoder
-	body []byte
-	comp []byte
+	z      *zstd.Encoder
+	body   []byte
+	comp   []byte
+	levels []uint32 // definition levels, when their runs are short
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -55,7 +56,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	body := e.body[:0]
 	if c.nullable {
 		body = append(body, 0, 0, 0, 0)
-		body = appendHybrid(body, c.defs, 1)
+		body, e.levels = appendLevels(body, c.defs, e.levels)
 		binary.LittleEndian.PutUint32(body, uint32(len(body)-4))
 	}
 	enc := int32(encPlain)
@@ -144,10 +145,7 @@ func (c *column) appendDict(b []byte) []byte {
 func (c *column) appendPlain(b []byte) []byte {
 	switch c.kind {
 	case kString:
-		for _, s := range c.sdata {
-			b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
-			b = append(b, s...)
-		}
+		return append(b, c.sdata...)
 	case kBool:
 		var acc byte
 		for i, v := range c.bools {
@@ -162,10 +160,21 @@ func (c *column) appendPlain(b []byte) []byte {
 		if len(c.bools)%8 != 0 {
 			b = append(b, acc)
 		}
-	default:
-		for _, v := range c.ndata {
-			b = binary.LittleEndian.AppendUint64(b, v)
-		}
+		return b
+	}
+	return appendUint64s(b, c.ndata)
+}
+
+// littleEndian is whether the machine stores integers as Parquet does.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// appendUint64s appends vals as 8-byte little-endian integers.
+func appendUint64s(b []byte, vals []uint64) []byte {
+	if littleEndian {
+		return append(b, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(vals))), 8*len(vals))...)
+	}
+	for _, v := range vals {
+		b = binary.LittleEndian.AppendUint64(b, v)
 	}
 	return b
 }
@@ -189,8 +198,10 @@ func (c *column) stats() (bool, []byte, []byte) {
 			first = false
 		}
 		if c.plain {
-			for _, s := range c.sdata {
-				visit(unsafe.String(unsafe.SliceData(s), len(s)))
+			for b := c.sdata; len(b) >= 4; {
+				n := int(binary.LittleEndian.Uint32(b))
+				visit(unsafe.String(unsafe.SliceData(b[4:]), n))
+				b = b[4+n:]
 			}
 		} else {
 			for _, s := range c.svals {
@@ -230,15 +241,19 @@ func (c *column) stats() (bool, []byte, []byte) {
 		}
 		return true, le64(uint64(lo)), le64(uint64(hi))
 	}
+	// NaN is left out: it compares false. A zero bound's sign is set
+	// below, so -0 and +0 need not be told apart.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	seen := false
 	for _, u := range vals {
 		v := math.Float64frombits(u)
-		if math.IsNaN(v) {
-			continue
+		if v < lo {
+			lo = v
 		}
-		seen = true
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		if v > hi {
+			hi = v
+		}
+		seen = seen || v == v
 	}
 	if !seen {
 		return false, nil, nil

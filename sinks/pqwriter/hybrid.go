@@ -3,6 +3,7 @@ package pqwriter
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // The RLE / bit-packing hybrid of Parquet's definition levels and
@@ -29,6 +30,12 @@ func appendHybrid(dst []byte, vals []uint32, width int) []byte {
 	i := 0
 	for i < n {
 		v := vals[i]
+		if i+8 <= n && vals[i+7] != v {
+			// No run of eight starts here (nor, if one started before,
+			// at a later value of the same run).
+			i++
+			continue
+		}
 		r := 1
 		for i+r < n && vals[i+r] == v {
 			r++
@@ -77,7 +84,7 @@ func appendPacked(dst []byte, vals []uint32, width int) []byte {
 		take := min(groups*8, len(vals))
 		dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
 		start := len(dst)
-		dst = appendBits(dst, vals[:take], width)
+		dst = appendBits32(dst, vals[:take], width)
 		// A run holds groups*8 values of width bits: groups*width bytes.
 		for len(dst)-start < groups*width {
 			dst = append(dst, 0)
@@ -85,6 +92,47 @@ func appendPacked(dst []byte, vals []uint32, width int) []byte {
 		vals = vals[take:]
 	}
 	return dst
+}
+
+// appendBits32 packs vals in width bits each (up to 32), as appendBits:
+// eight values of up to 8 bits in one 64-bit word, wider ones through an
+// accumulator written four bytes at a time.
+func appendBits32(dst []byte, vals []uint32, width int) []byte {
+	n := len(dst)
+	size := (len(vals)*width + 7) / 8
+	dst = slices.Grow(dst, size+8)[:n+size+8] // 8 bytes of slack for whole-word stores
+	out := dst[n:]
+	mask := uint32(1)<<width - 1
+	o := 0
+	if width <= 8 {
+		w := uint(width)
+		for len(vals) >= 8 {
+			v := vals[:8]
+			x := uint64(v[0]&mask) | uint64(v[1]&mask)<<w | uint64(v[2]&mask)<<(2*w) | uint64(v[3]&mask)<<(3*w) |
+				uint64(v[4]&mask)<<(4*w) | uint64(v[5]&mask)<<(5*w) | uint64(v[6]&mask)<<(6*w) | uint64(v[7]&mask)<<(7*w)
+			binary.LittleEndian.PutUint64(out[o:], x)
+			o += width
+			vals = vals[8:]
+		}
+	}
+	var acc uint64 // bits not yet written, low first: fewer than 32
+	nbits := 0
+	for _, v := range vals {
+		acc |= uint64(v&mask) << nbits
+		nbits += width
+		if nbits >= 32 {
+			binary.LittleEndian.PutUint32(out[o:], uint32(acc))
+			o += 4
+			acc >>= 32
+			nbits -= 32
+		}
+	}
+	for ; nbits > 0; nbits -= 8 {
+		out[o] = byte(acc)
+		o++
+		acc >>= 8
+	}
+	return dst[:n+o]
 }
 
 // appendBits packs vals in width bits each (up to 64), least significant
@@ -113,4 +161,25 @@ func appendBits[T uint32 | uint64](dst []byte, vals []T, width int) []byte {
 		dst = append(dst, byte(acc))
 	}
 	return dst
+}
+
+// appendLevels appends the levels of runs in the hybrid encoding (width
+// 1), the same bytes as appendHybrid of them one by one: runs of eight or
+// more as repeats directly, anything else through scratch.
+func appendLevels(dst []byte, runs []defRun, scratch []uint32) ([]byte, []uint32) {
+	for _, r := range runs {
+		if r.n < 8 {
+			scratch = scratch[:0]
+			for _, r := range runs {
+				for range r.n {
+					scratch = append(scratch, r.level)
+				}
+			}
+			return appendHybrid(dst, scratch, 1), scratch
+		}
+	}
+	for _, r := range runs {
+		dst = appendRepeat(dst, r.level, int(r.n), 1)
+	}
+	return dst, scratch
 }

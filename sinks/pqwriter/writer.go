@@ -26,10 +26,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -424,7 +425,7 @@ type column struct {
 	nullable bool
 	limit    int // most dictionary entries before the chunk goes plain
 
-	defs  []uint32 // definition levels (nullable columns)
+	defs  []defRun // definition levels (nullable columns), run by run
 	nulls int
 
 	plain bool     // the chunk has left (or never used) its dictionary
@@ -436,7 +437,8 @@ type column struct {
 	prev  string
 	pidx  uint32
 	havep bool
-	sdata [][]byte // plain mode values
+	sdata []byte // plain mode values, PLAIN-encoded (length, bytes)
+	sn    int    // plain mode values in sdata
 	// int64 / float64 (as bits)
 	nmap  numTable
 	pnum  uint64 // the previous number, at index pidx when havep
@@ -449,6 +451,9 @@ type column struct {
 
 	out []byte // the encoded chunk, until written
 }
+
+// defRun is a run of n equal definition levels.
+type defRun struct{ level, n uint32 }
 
 // DictionaryLimit is the most dictionary entries a column chunk of a full
 // row group may have: a chunk with more distinct values than half its
@@ -488,15 +493,26 @@ func (c *column) reset() {
 	c.svals = c.svals[:0]
 	c.havep = false
 	c.sdata = c.sdata[:0]
+	c.sn = 0
 	c.nmap.reset()
 	c.nvals = c.nvals[:0]
 	c.ndata = c.ndata[:0]
 	c.bools = c.bools[:0]
 }
 
+// addDefs appends n definition levels of level.
+func (c *column) addDefs(level uint32, n int) {
+	if k := len(c.defs) - 1; k >= 0 && c.defs[k].level == level {
+		c.defs[k].n += uint32(n)
+		return
+	}
+	c.defs = append(c.defs, defRun{level, uint32(n)})
+}
+
 // add appends rows [from, to) of a.
 func (c *column) add(a arrow.Array, from, to int) error {
-	if a.NullN() > 0 && !c.nullable {
+	nulls := a.NullN() > 0
+	if nulls && !c.nullable {
 		for i := from; i < to; i++ {
 			if a.IsNull(i) {
 				return fmt.Errorf("pqwriter: column %q is required but row %d is null", c.name, i)
@@ -504,17 +520,15 @@ func (c *column) add(a arrow.Array, from, to int) error {
 		}
 	}
 	if c.nullable {
-		if a.NullN() == 0 {
-			for range to - from {
-				c.defs = append(c.defs, 1)
-			}
+		if !nulls {
+			c.addDefs(1, to-from)
 		} else {
 			for i := from; i < to; i++ {
 				if a.IsNull(i) {
-					c.defs = append(c.defs, 0)
+					c.addDefs(0, 1)
 					c.nulls++
 				} else {
-					c.defs = append(c.defs, 1)
+					c.addDefs(1, 1)
 				}
 			}
 		}
@@ -524,12 +538,12 @@ func (c *column) add(a arrow.Array, from, to int) error {
 		switch v := a.(type) {
 		case *array.String:
 			for i := from; i < to; i++ {
-				if v.IsValid(i) {
+				if !nulls || v.IsValid(i) {
 					c.addString(v.Value(i))
 				}
 			}
 		case *array.Dictionary:
-			return c.addDict(v, from, to)
+			return c.addDict(v, from, to, nulls)
 		default:
 			return fmt.Errorf("pqwriter: column %q: want strings, got %s", c.name, a.DataType())
 		}
@@ -538,25 +552,15 @@ func (c *column) add(a arrow.Array, from, to int) error {
 		if !ok {
 			return fmt.Errorf("pqwriter: column %q: want int64, got %s", c.name, a.DataType())
 		}
-		vals := v.Int64Values()
-		nulls := v.NullN() > 0
-		for i := from; i < to; i++ {
-			if !nulls || v.IsValid(i) {
-				c.addNum(uint64(vals[i]))
-			}
-		}
+		vals := v.Int64Values()[from:to]
+		c.addNums(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals)), a, from, nulls)
 	case kFloat64:
 		v, ok := a.(*array.Float64)
 		if !ok {
 			return fmt.Errorf("pqwriter: column %q: want float64, got %s", c.name, a.DataType())
 		}
-		vals := v.Float64Values()
-		nulls := v.NullN() > 0
-		for i := from; i < to; i++ {
-			if !nulls || v.IsValid(i) {
-				c.addNum(math.Float64bits(vals[i]))
-			}
-		}
+		vals := v.Float64Values()[from:to]
+		c.addNums(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals)), a, from, nulls)
 	case kBool:
 		v, ok := a.(*array.Boolean)
 		if !ok {
@@ -571,9 +575,16 @@ func (c *column) add(a arrow.Array, from, to int) error {
 	return nil
 }
 
+// appendPlainString appends s to the chunk's plain values.
+func (c *column) appendPlainString(s string) {
+	c.sdata = binary.LittleEndian.AppendUint32(c.sdata, uint32(len(s)))
+	c.sdata = append(c.sdata, s...)
+	c.sn++
+}
+
 func (c *column) addString(s string) {
 	if c.plain {
-		c.sdata = append(c.sdata, []byte(s))
+		c.appendPlainString(s)
 		return
 	}
 	if c.havep && s == c.prev {
@@ -583,14 +594,9 @@ func (c *column) addString(s string) {
 	k, ok := c.smap[s]
 	if !ok {
 		k = uint32(len(c.svals))
-		if int(k) >= c.limit {
+		if int(k) >= c.limit || c.mostlyDistinct(len(c.idx)) {
 			c.toPlain()
-			c.sdata = append(c.sdata, []byte(s))
-			return
-		}
-		if c.mostlyDistinct() {
-			c.toPlain()
-			c.sdata = append(c.sdata, []byte(s))
+			c.appendPlainString(s)
 			return
 		}
 		s = string([]byte(s)) // the batch's buffers are not ours to keep
@@ -602,79 +608,113 @@ func (c *column) addString(s string) {
 }
 
 // addDict appends a dictionary array's rows, looking each of its distinct
-// values up once.
-func (c *column) addDict(d *array.Dictionary, from, to int) error {
+// values up once; nulls says whether the array has any.
+func (c *column) addDict(d *array.Dictionary, from, to int, nulls bool) error {
 	dict, ok := d.Dictionary().(*array.String)
 	if !ok {
 		return fmt.Errorf("pqwriter: column %q: want a dictionary of strings, got %s", c.name, d.DataType())
-	}
-	if cap(c.remap) < dict.Len() {
-		c.remap = make([]int32, dict.Len())
-	}
-	c.remap = c.remap[:dict.Len()]
-	for i := range c.remap {
-		c.remap[i] = -1
 	}
 	idx, ok := d.Indices().(*array.Int32)
 	if !ok {
 		return fmt.Errorf("pqwriter: column %q: want int32 dictionary indices, got %s", c.name, d.Indices().DataType())
 	}
-	keys := idx.Int32Values()
-	nulls := d.NullN() > 0
-	for i := from; i < to; i++ {
-		if nulls && !d.IsValid(i) {
-			continue
+	keys := idx.Int32Values()[from:to]
+	i := 0
+	if !c.plain {
+		if cap(c.remap) < dict.Len() {
+			c.remap = make([]int32, dict.Len())
 		}
-		j := int(keys[i])
-		if c.plain {
-			c.sdata = append(c.sdata, []byte(dict.Value(j)))
-			continue
+		remap := c.remap[:dict.Len()]
+		for j := range remap {
+			remap[j] = -1
 		}
-		if k := c.remap[j]; k >= 0 {
-			c.idx = append(c.idx, uint32(k))
-			continue
+		c.remap = remap
+		out := slices.Grow(c.idx, len(keys)) // kept in a local: c.idx is not reloaded per value
+		for ; i < len(keys); i++ {
+			if nulls && d.IsNull(from+i) {
+				continue
+			}
+			j := keys[i]
+			k := remap[j]
+			if k < 0 {
+				c.idx = out
+				c.addString(dict.Value(int(j)))
+				out = c.idx
+				if c.plain {
+					i++
+					break
+				}
+				k = int32(out[len(out)-1])
+				remap[j] = k
+				continue
+			}
+			out = append(out, uint32(k))
 		}
-		c.addString(dict.Value(j))
-		if !c.plain {
-			c.remap[j] = int32(c.idx[len(c.idx)-1])
+		c.idx = out
+	}
+	for ; i < len(keys); i++ {
+		if !nulls || d.IsValid(from+i) {
+			c.appendPlainString(dict.Value(int(keys[i])))
 		}
 	}
 	return nil
 }
 
-func (c *column) addNum(v uint64) {
-	if c.plain {
-		c.ndata = append(c.ndata, v)
-		return
-	}
-	if c.havep && v == c.pnum {
-		c.idx = append(c.idx, c.pidx)
-		return
-	}
-	k, ok := c.nmap.get(v, uint32(len(c.nvals)))
-	if !ok {
-		if int(k) >= c.limit || c.mostlyDistinct() {
-			c.toPlain()
-			c.ndata = append(c.ndata, v)
-			return
+// addNums appends vals, rows from.. of a, skipping its nulls.
+func (c *column) addNums(vals []uint64, a arrow.Array, from int, nulls bool) {
+	i := 0
+	if !c.plain {
+		out := slices.Grow(c.idx, len(vals)) // kept in locals, as in addDict
+		prev, pidx, havep := c.pnum, c.pidx, c.havep
+		for ; i < len(vals); i++ {
+			if nulls && a.IsNull(from+i) {
+				continue
+			}
+			v := vals[i]
+			if havep && v == prev {
+				out = append(out, pidx)
+				continue
+			}
+			k, ok := c.nmap.get(v, uint32(len(c.nvals)))
+			if !ok {
+				if int(k) >= c.limit || c.mostlyDistinct(len(out)) {
+					c.idx = out
+					c.toPlain()
+					out = c.idx
+					havep = false
+					break
+				}
+				c.nvals = append(c.nvals, v)
+			}
+			prev, pidx, havep = v, k, true
+			out = append(out, k)
 		}
-		c.nvals = append(c.nvals, v)
+		c.idx, c.pnum, c.pidx, c.havep = out, prev, pidx, havep
 	}
-	c.pnum, c.pidx, c.havep = v, k, true
-	c.idx = append(c.idx, k)
+	if i == len(vals) {
+		return
+	}
+	if !nulls {
+		c.ndata = append(c.ndata, vals[i:]...)
+		return
+	}
+	for ; i < len(vals); i++ {
+		if a.IsValid(from + i) {
+			c.ndata = append(c.ndata, vals[i])
+		}
+	}
 }
 
 // earlyValues is how many values a chunk takes before mostlyDistinct
 // judges it.
 const earlyValues = 4096
 
-// mostlyDistinct reports, when a chunk's values so far number at least
+// mostlyDistinct reports, when a chunk's n values so far number at least
 // earlyValues, whether more than three quarters of them are distinct (ids,
 // shares): a dictionary would not pay, so the chunk goes plain at once
 // rather than hashing every value first. It is asked only when a new
 // value arrives.
-func (c *column) mostlyDistinct() bool {
-	n := len(c.idx)
+func (c *column) mostlyDistinct(n int) bool {
 	return n >= earlyValues && 4*c.dictLen() > 3*n
 }
 
@@ -685,9 +725,10 @@ func (c *column) toPlain() {
 	switch c.kind {
 	case kString:
 		for _, k := range c.idx {
-			c.sdata = append(c.sdata, []byte(c.svals[k]))
+			c.appendPlainString(c.svals[k])
 		}
 	default:
+		c.ndata = slices.Grow(c.ndata, len(c.idx))
 		for _, k := range c.idx {
 			c.ndata = append(c.ndata, c.nvals[k])
 		}
@@ -699,40 +740,42 @@ func (c *column) toPlain() {
 }
 
 // numTable maps 64-bit values to dictionary indices: open addressing with
-// linear probing, no allocation per value.
+// linear probing, no allocation per value, each slot's key and index
+// side by side.
 type numTable struct {
-	keys  []uint64
-	vals  []uint32 // index + 1; 0 marks an empty slot
+	slots []numSlot
 	n     int
 	shift uint
 }
 
+type numSlot struct {
+	key uint64
+	val uint32 // index + 1; 0 marks an empty slot
+}
+
 func (t *numTable) reset() {
 	if t.n > 0 {
-		clear(t.vals)
+		clear(t.slots)
 		t.n = 0
 	}
 }
 
 // get returns v's index, inserting it with index next if absent (ok false).
 func (t *numTable) get(v uint64, next uint32) (uint32, bool) {
-	if t.keys == nil || 2*(t.n+1) > len(t.keys) {
+	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
-	mask := uint64(len(t.keys) - 1)
+	mask := uint64(len(t.slots) - 1)
 	h := (v * 0x9e3779b97f4a7c15) >> t.shift
 	for {
-		s := h & mask
-		switch t.vals[s] {
-		case 0:
-			t.keys[s] = v
-			t.vals[s] = next + 1
+		s := &t.slots[h&mask]
+		if s.val == 0 {
+			s.key, s.val = v, next+1
 			t.n++
 			return next, false
-		default:
-			if t.keys[s] == v {
-				return t.vals[s] - 1, true
-			}
+		}
+		if s.key == v {
+			return s.val - 1, true
 		}
 		h++
 	}
@@ -740,28 +783,20 @@ func (t *numTable) get(v uint64, next uint32) (uint32, bool) {
 
 func (t *numTable) grow() {
 	size := 1024
-	if t.keys != nil {
-		size = 2 * len(t.keys)
+	if t.slots != nil {
+		size = 2 * len(t.slots)
 	}
-	oldK, oldV := t.keys, t.vals
-	t.keys = make([]uint64, size)
-	t.vals = make([]uint32, size)
+	old := t.slots
+	t.slots = make([]numSlot, size)
 	t.shift = uint(64 - bits.Len(uint(size-1)))
-	t.n = 0
-	for i, v := range oldV {
-		if v != 0 {
-			t.insert(oldK[i], v)
+	mask := uint64(size - 1)
+	for _, o := range old {
+		if o.val != 0 {
+			h := (o.key * 0x9e3779b97f4a7c15) >> t.shift
+			for t.slots[h&mask].val != 0 {
+				h++
+			}
+			t.slots[h&mask] = o
 		}
 	}
-}
-
-func (t *numTable) insert(k uint64, v uint32) {
-	mask := uint64(len(t.keys) - 1)
-	h := (k * 0x9e3779b97f4a7c15) >> t.shift
-	for t.vals[h&mask] != 0 {
-		h++
-	}
-	t.keys[h&mask] = k
-	t.vals[h&mask] = v
-	t.n++
 }
