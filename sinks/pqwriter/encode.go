@@ -102,9 +102,10 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m.encoding = enc
 	dictPage, dataPage := e.dict, e.body
 	m.codec = codecNone
-	if c.rawChunks > 0 {
+	if c.rawChunks > 0 && c.rawEncoding == enc {
 		c.rawChunks--
 	} else {
+		c.rawChunks = 0
 		e.zdict = e.zdict[:0]
 		if dict {
 			e.zdict = e.z.EncodeAll(e.dict, e.zdict)
@@ -113,7 +114,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		if zstdPays(len(e.dict)+len(e.body), len(e.zdict)+len(e.comp)) {
 			dictPage, dataPage, m.codec = e.zdict, e.comp, codecZstd
 		} else {
-			c.rawChunks = rawChunks
+			c.rawChunks, c.rawEncoding = rawChunks, enc
 		}
 	}
 	out := c.out[:0]
@@ -129,12 +130,14 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 }
 
 // A column chunk is compressed with zstd where that pays: when zstd saves
-// less than minSaving of a chunk's bytes (dictionary indices of counts,
+// less than minSaving of a chunk's bytes (counts as differences,
 // near-unique values, or a chunk of a few bytes, where zstd's frame adds
 // more than it saves), the chunk is stored uncompressed, and so are the
-// column's next rawChunks chunks without trying; the one after is tried
-// again. The choice depends only on the column's values, so the same
-// rows still give the same bytes.
+// column's next rawChunks chunks of the same encoding without trying; the
+// one after, or one of another encoding (a dictionary chunk's indices
+// compress otherwise than plain values), is tried again. The choice
+// depends only on the column's values, so the same rows still give the
+// same bytes.
 const (
 	minSaving = 0.15
 	rawChunks = 15

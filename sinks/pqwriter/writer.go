@@ -10,8 +10,8 @@
 // protocol figures). A chunk is compressed with zstd where that pays:
 // when zstd saves less than 15% of a chunk's bytes (dictionary indices of
 // vote counts, near-unique figures, a chunk of a few bytes), the chunk is
-// stored uncompressed and so are the column's next 15 chunks, without
-// trying; the one after is tried again (see zstdPays).
+// stored uncompressed and so are the column's next 15 chunks of the same
+// encoding, without trying; the one after is tried again (see zstdPays).
 //
 // In exchange it writes a row for a few nanoseconds a value: input that
 // arrives dictionary-encoded (an Arrow dictionary array, as tally's result
@@ -460,7 +460,8 @@ type column struct {
 
 	remap []int32 // dictionary input: the input's index -> ours, -1 unseen
 
-	rawChunks int // chunks still to store uncompressed (see zstdPays)
+	rawChunks   int   // chunks still to store uncompressed (see zstdPays),
+	rawEncoding int32 // if their data page has this encoding
 
 	out []byte // the encoded chunk, until written
 }

@@ -562,24 +562,29 @@ func TestPlainNumbers(t *testing.T) {
 }
 
 // A column chunk where zstd saves little is stored uncompressed, and so
-// are the column's next rawChunks chunks whatever they hold; the one
-// after is tried again. A column that compresses well stays zstd.
+// are the column's next rawChunks chunks of the same encoding whatever
+// they hold; the one after, or one of another encoding, is tried again.
+// A column that compresses well stays zstd.
 func TestCodecPerChunk(t *testing.T) {
 	sch := arrow.NewSchema([]arrow.Field{
 		{Name: "noise first", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "same", Type: arrow.BinaryTypes.String},
 		{Name: "ids", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "noise then few", Type: arrow.PrimitiveTypes.Float64},
 	}, nil)
 	const rg, groups = 512, 2*rawChunks + 3
-	tbl := table{schema: sch, cols: make([][]any, 3)}
+	tbl := table{schema: sch, cols: make([][]any, 4)}
 	x := uint64(1)
 	for i := range rg * groups {
 		x = x*6364136223846793005 + 1442695040888963407
-		v := float64(i % 3)
+		noise := math.Float64frombits(x>>12 | 0x3ff<<52)
 		if i < rg {
-			v = math.Float64frombits(x>>12 | 0x3ff<<52)
+			tbl.cols[0] = append(tbl.cols[0], noise)
+			tbl.cols[3] = append(tbl.cols[3], noise)
+		} else {
+			tbl.cols[0] = append(tbl.cols[0], float64(i)) // distinct: plain, as the noise
+			tbl.cols[3] = append(tbl.cols[3], float64(i%3))
 		}
-		tbl.cols[0] = append(tbl.cols[0], v)
 		tbl.cols[1] = append(tbl.cols[1], "Nur Otan")
 		if i%7 == 0 {
 			tbl.cols[2] = append(tbl.cols[2], nil)
@@ -603,11 +608,14 @@ func TestCodecPerChunk(t *testing.T) {
 	none, zstd := compress.Codecs.Uncompressed, compress.Codecs.Zstd
 	for g := range groups {
 		rg := rdr.MetaData().RowGroup(g)
-		want := []compress.Compression{none, none, zstd}
+		want := []compress.Compression{none, none, zstd, zstd}
 		if g > rawChunks {
 			// The first group's noise put the next rawChunks groups'
-			// few values uncompressed; tried again, they compress.
+			// plain values uncompressed; tried again, they compress.
 			want[0] = zstd
+		}
+		if g == 0 {
+			want[3] = none // the noise; the dictionaries after are tried
 		}
 		for c := range want {
 			cc, err := rg.ColumnChunk(c)
