@@ -60,10 +60,20 @@ func (r *runner) crossCheck(c *contestAgg) error {
 	}
 	defer ids.release()
 	x.ids = ids
-	if err := x.duplicates(); err != nil {
-		return err
+	// The duplicates are found on another core while the hierarchy is
+	// checked, which needs them (x.dups) only to word its findings.
+	x.dupsDone = make(chan struct{})
+	var dupsErr error
+	go func() {
+		defer close(x.dupsDone)
+		dupsErr = x.duplicates()
+	}()
+	err = x.hierarchy()
+	<-x.dupsDone
+	if dupsErr != nil {
+		return dupsErr
 	}
-	if err := x.hierarchy(); err != nil {
+	if err != nil {
 		return err
 	}
 	if c.refs.len() > 0 {
@@ -92,8 +102,10 @@ type crossCheck struct {
 	s    *unitStore
 	ids  recSeq                        // the units by id
 	dups map[string][2]report.Position // the first two units of each id that appears more than once
-	kr   *seqReader                    // reads children (eachKid)
-	ku   urec
+	// dupsDone is closed when dups is complete.
+	dupsDone chan struct{}
+	kr       *seqReader // reads children (eachKid)
+	ku       urec
 }
 
 func (x *crossCheck) add(f report.Finding) { x.r.rec.Add(f) }
@@ -733,6 +745,9 @@ func (x *crossCheck) compare(p parent, ks kidSource, code report.Code, what func
 	osums, err := x.otherSums(ms, others)
 	if err != nil {
 		return err
+	}
+	if x.dupsDone != nil {
+		<-x.dupsDone
 	}
 	w := what(nk)
 	for i, m := range ms {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -223,9 +224,15 @@ func (s *csvSource) nextBlocks(ctx context.Context) error {
 			s.cur, s.off = b, 0
 		}
 		n := min(s.size-len(s.batch.Rows), s.cur.rowCount()-s.off)
-		for i := s.off; i < s.off+n; i++ {
-			s.batch.Rows = append(s.batch.Rows, s.cur.row(i, s.lineBase))
+		at := len(s.batch.Rows)
+		rows := slices.Grow(s.batch.Rows, n)[:at+n]
+		b, base := s.cur, s.lineBase
+		starts, nums := b.starts[s.off:s.off+n+1], b.nums[s.off:s.off+n]
+		for i, num := range nums {
+			from, to := starts[i], starts[i+1]
+			rows[at+i] = Row{Num: base + int(num), Cells: b.cells[from:to:to]}
 		}
+		s.batch.Rows = rows
 		s.off += n
 	}
 	return nil

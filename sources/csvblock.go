@@ -26,12 +26,6 @@ type csvBlock struct {
 // rowCount is the number of rows in a parsed block.
 func (b *csvBlock) rowCount() int { return len(b.nums) }
 
-// row returns row i of a parsed block, its line counted from base.
-func (b *csvBlock) row(i, base int) Row {
-	from, to := b.starts[i], b.starts[i+1]
-	return Row{Num: base + int(b.nums[i]), Cells: b.cells[from:to:to]}
-}
-
 // blockParser parses blocks the way encoding/csv reads them with
 // LazyQuotes set and FieldsPerRecord -1: a field that starts with a quote
 // is quoted, "" inside it is one quote, line ends inside it are kept (as
@@ -55,6 +49,7 @@ func (b *csvBlock) row(i, base int) Row {
 // caller keeps its chunk alive, a few kilobytes, not the whole block.
 type blockParser struct {
 	comma byte
+	size  int     // chunkSize when the reader was made
 	buf   []byte  // the unescaped text of the block's cells that need it
 	spans []span  // a quoted record's fields
 	fix   []fixup // cells whose text is in buf
@@ -63,8 +58,8 @@ type blockParser struct {
 }
 
 // chunkSize is about how many bytes of text the cells of a block share
-// one string for.
-const chunkSize = 4 << 10
+// one string for. Tests make it small to put chunk ends everywhere.
+var chunkSize = 4 << 10
 
 // A span is a field of a quoted record: data[from:to], or buf[from:to]
 // when esc is set.
@@ -76,16 +71,18 @@ type span struct {
 // A fixup is a cell whose text is buf[from:to].
 type fixup struct{ cell, from, to int }
 
-// cut starts a chunk at from, a line's start, that holds at least the
-// text up to min and ends at a line end.
+// cut starts a chunk at from, a line's start, that holds the text up to
+// min, which is right after a line end or the end of data. The chunk ends
+// at the last line end within chunkSize bytes of from, so that it fills
+// the allocation it gets (a size class of chunkSize bytes), at min after
+// a longer record, or with data.
 func (p *blockParser) cut(data []byte, from, min int) {
-	to := max(from+chunkSize, min)
-	if to >= len(data) {
-		to = len(data)
-	} else if i := bytes.IndexByte(data[to-1:], '\n'); i < 0 {
-		to = len(data)
-	} else {
-		to += i
+	to := len(data)
+	if end := from + p.size; end < len(data) {
+		to = min
+		if min < end {
+			to += bytes.LastIndexByte(data[min:end], '\n') + 1
+		}
 	}
 	p.chunk, p.at = string(data[from:to]), [2]int{from, to}
 }
@@ -401,6 +398,7 @@ type blockReader struct {
 	gone  chan struct{}  // closed when the splitter has returned
 	skip  chan struct{}  // closed once the reader parses serially
 	comma byte
+	chunk int // chunkSize when the reader was made
 }
 
 func newBlockReader(r io.Reader, comma byte, workers int) *blockReader {
@@ -413,6 +411,7 @@ func newBlockReader(r io.Reader, comma byte, workers int) *blockReader {
 		gone:  make(chan struct{}),
 		skip:  make(chan struct{}),
 		comma: comma,
+		chunk: chunkSize,
 	}
 	for range workers {
 		go br.worker()
@@ -422,7 +421,7 @@ func newBlockReader(r io.Reader, comma byte, workers int) *blockReader {
 }
 
 func (br *blockReader) worker() {
-	p := &blockParser{comma: br.comma}
+	p := &blockParser{comma: br.comma, size: br.chunk}
 	for b := range br.work {
 		select {
 		case <-br.skip:

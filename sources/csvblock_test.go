@@ -78,11 +78,15 @@ func sameRows(a, b []Row) error {
 func checkBlocks(t *testing.T, data []byte, comma byte) {
 	t.Helper()
 	want := readCSVReference(t, data, comma)
-	for _, size := range []int{1, 2, 3, 5, 8, 13, 64, 1000, 1 << 20} {
-		for _, workers := range []int{1, 3} {
-			got := readCSVBlocks(t, data, comma, size, 4, workers)
-			if err := sameRows(got, want); err != nil {
-				t.Fatalf("blocks of %d bytes, %d workers, input %q: %v", size, workers, data, err)
+	defer func(old int) { chunkSize = old }(chunkSize)
+	for _, chunk := range []int{1, 5, 4 << 10} {
+		chunkSize = chunk
+		for _, size := range []int{1, 2, 3, 5, 8, 13, 64, 1000, 1 << 20} {
+			for _, workers := range []int{1, 3} {
+				got := readCSVBlocks(t, data, comma, size, 4, workers)
+				if err := sameRows(got, want); err != nil {
+					t.Fatalf("blocks of %d bytes, chunks of %d, %d workers, input %q: %v", size, chunk, workers, data, err)
+				}
 			}
 		}
 	}
@@ -176,6 +180,8 @@ func FuzzCSVBlocks(f *testing.F) {
 	f.Add([]byte("a,\"b\nc\"\r\n\"d\"\"e\",f\n"), 3)
 	f.Add([]byte("x\"y,z\n\"q\"r\n"), 2)
 	f.Fuzz(func(t *testing.T, data []byte, size int) {
+		defer func(old int) { chunkSize = old }(chunkSize)
+		chunkSize = 1 + (size>>16&0xff)%40
 		size = 1 + (size&0xffff)%97
 		want := readCSVReference(t, data, ',')
 		got := readCSVBlocks(t, data, ',', size, 3, 2)
@@ -239,7 +245,7 @@ func BenchmarkBlockParse(b *testing.B) {
 		}
 		blocks, data = append(blocks, data[:cut]), data[cut:]
 	}
-	p := &blockParser{comma: ','}
+	p := &blockParser{comma: ',', size: chunkSize}
 	size := 0
 	for _, d := range blocks {
 		size += len(d)

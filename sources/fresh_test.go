@@ -176,18 +176,22 @@ func TestCSVSourceIsFresh(t *testing.T) {
 // FuzzDataRow holds dataRow, with its shortcut for the usual data row,
 // to the tests of feed one after another.
 func FuzzDataRow(f *testing.F) {
+	// A header, a data row to judge the columns by, and the row to test.
 	for _, s := range []string{
-		"region|station|A|B\nR1|1|5|6",
-		"region|station|A|B\n1|2|3|4",
-		"region|station|A|B\nDistrict 1",
-		"region|station|A|B\n\ufeff|x",
-		"region|station|A|B\n\u00a0|\u3000",
-		"region|station|A|B\nregion|station|A|B",
-		"region|station|A|B\nR1|x|seven|eight",
-		"region|station|A|B\n-|+|1|2",
-		"region|station|A|B\nАк жол|Б|1|2",
+		"R1|1|5|6",
+		"1|2|3|4",
+		"District 1",
+		"\ufeff|x",
+		"\u00a0|\u3000",
+		"region|station|A|B",
+		"R1|x|seven|eight",
+		"-|+|1|2",
+		"Ак жол|Б|1|2",
+		"R1|2|x y|z w",
+		"R1||x y|z w",
+		"R1|2| 7|1 000",
 	} {
-		f.Add(s)
+		f.Add("region|station|A|B\nR1|1|5|6\n" + s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		lines := strings.Split(text, "\n")
@@ -206,5 +210,30 @@ func FuzzDataRow(f *testing.F) {
 		if got := tr.dataRow(r); got != want {
 			t.Fatalf("dataRow(%q) = %v, want %v", r.Cells, got, want)
 		}
+		if got, want := tr.startsTable(r), startsTablePlain(tr, r); got != want {
+			t.Fatalf("startsTable(%q) = %v, want %v", r.Cells, got, want)
+		}
 	})
+}
+
+// startsTablePlain is startsTable without its shortcut for cells of
+// digits.
+func startsTablePlain(t *TableReader, r Row) bool {
+	words := 0
+	for i, c := range r.Cells {
+		if i >= len(t.table.Kinds) || !t.table.Kinds[i].Numeric() {
+			continue
+		}
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if LooksNumeric(c) || CountPercent(c) {
+			return false
+		}
+		if hasLetter(c) {
+			words++
+		}
+	}
+	return words >= 2
 }

@@ -577,6 +577,10 @@ func (t *TableReader) startsTable(r Row) bool {
 		if !numericCol {
 			continue // only the columns of numbers tell
 		}
+		if digitsOnly(c) {
+			// The usual figure, which LooksNumeric takes as it is.
+			return false
+		}
 		c = TrimSpace(c)
 		if c == "" {
 			continue
@@ -592,6 +596,16 @@ func (t *TableReader) startsTable(r Row) bool {
 		}
 	}
 	return words >= 2
+}
+
+// digitsOnly reports whether c is one or more ASCII digits.
+func digitsOnly(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if c[i]-'0' > 9 {
+			return false
+		}
+	}
+	return c != ""
 }
 
 // labelRow reports a row with one cell of text and nothing else: a title,

@@ -60,6 +60,14 @@ func appendDelta(dst []byte, vals []uint64) []byte {
 				continue
 			}
 			// A miniblock is always 32 values wide; past the end, zeros.
+			if w <= 32 {
+				var mb [per]uint32
+				for i, d := range deltas[m*per : min((m+1)*per, n)] {
+					mb[i] = uint32(d)
+				}
+				dst = appendBits32(dst, mb[:], w)
+				continue
+			}
 			var mb [per]uint64
 			copy(mb[:], deltas[m*per:min((m+1)*per, n)])
 			dst = appendBits(dst, mb[:], w)

@@ -14,9 +14,14 @@ import (
 // compressed with zstd. Each encoding goroutine has its own.
 type chunkEncoder struct {
 	z      *zstd.Encoder
-	body   []byte
+	dict   []byte // the dictionary page, uncompressed
+	body   []byte // the data page, uncompressed
+	zdict  []byte // the same compressed
 	comp   []byte
 	levels []uint32 // definition levels, when their runs are short
+	hyb    []byte   // a dictionary chunk's indices, encoded
+	vals   []uint64 // a dictionary chunk's counts, and
+	delta  []byte   // their DELTA_BINARY_PACKED encoding
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -29,6 +34,7 @@ type chunkMeta struct {
 	compressed   int64
 	nulls        int
 	encoding     int32 // of the data page
+	codec        int32
 	hasStats     bool
 	min, max     []byte
 }
@@ -37,20 +43,35 @@ type chunkMeta struct {
 // the next row group.
 func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m := chunkMeta{dictOffset: -1, nulls: c.nulls}
-	out := c.out[:0]
 	if !c.plain && (c.dictLen() == 0 || 2*c.dictLen() > len(c.idx)) {
 		// More distinct values than half the chunk's: a dictionary would
 		// only add the indices. (A chunk of nulls only has no dictionary.)
 		c.toPlain()
 	}
 	dict := !c.plain && c.kind != kBool
+	e.dict = e.dict[:0]
 	if dict {
-		e.body = c.appendDict(e.body[:0])
-		m.dictOffset = 0
-		if len(e.body) > maxPage {
-			return nil, m, pageTooLarge(c)
+		e.dict = c.appendDict(e.dict)
+	}
+	e.delta = e.delta[:0]
+	if dict {
+		w := bitWidth(uint32(c.dictLen() - 1))
+		e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
+		if c.kind == kInt64 {
+			// Counts that vary little from row to row (row numbers
+			// repeated on a unit's rows, protocol figures) can take fewer
+			// bytes as differences than as a dictionary and indices.
+			e.vals = e.vals[:0]
+			for _, k := range c.idx {
+				e.vals = append(e.vals, c.nvals[k])
+			}
+			e.delta = appendDelta(e.delta, e.vals)
+			if len(e.delta) < len(e.dict)+len(e.hyb) {
+				c.toPlain()
+				dict = false
+				e.dict = e.dict[:0]
+			}
 		}
-		out = e.page(out, &m, pageDict, c.dictLen(), encPlain)
 	}
 	// The data page: definition levels, then the values.
 	body := e.body[:0]
@@ -63,26 +84,66 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	switch {
 	case dict:
 		enc = encRLEDict
-		w := bitWidth(uint32(c.dictLen() - 1))
-		body = append(body, byte(w))
-		body = appendHybrid(body, c.idx, w)
+		body = append(body, e.hyb...)
 	case c.kind == kInt64:
 		enc = encDelta
-		body = appendDelta(body, c.ndata)
+		if len(e.delta) > 0 {
+			body = append(body, e.delta...) // the same values, encoded above
+		} else {
+			body = appendDelta(body, c.ndata)
+		}
 	default:
 		body = c.appendPlain(body)
 	}
-	m.encoding = enc
 	e.body = body
-	m.dataOffset = int64(len(out))
-	if len(e.body) > maxPage {
+	if len(e.dict) > maxPage || len(e.body) > maxPage {
 		return nil, m, pageTooLarge(c)
 	}
-	out = e.page(out, &m, pageData, rows, enc)
+	m.encoding = enc
+	dictPage, dataPage := e.dict, e.body
+	m.codec = codecNone
+	if c.rawChunks > 0 && c.rawEncoding == enc {
+		c.rawChunks--
+	} else {
+		c.rawChunks = 0
+		e.zdict = e.zdict[:0]
+		if dict {
+			e.zdict = e.z.EncodeAll(e.dict, e.zdict)
+		}
+		e.comp = e.z.EncodeAll(e.body, e.comp[:0])
+		if zstdPays(len(e.dict)+len(e.body), len(e.zdict)+len(e.comp)) {
+			dictPage, dataPage, m.codec = e.zdict, e.comp, codecZstd
+		} else {
+			c.rawChunks, c.rawEncoding = rawChunks, enc
+		}
+	}
+	out := c.out[:0]
+	if dict {
+		m.dictOffset = 0
+		out = appendPage(out, &m, pageDict, c.dictLen(), encPlain, len(e.dict), dictPage)
+	}
+	m.dataOffset = int64(len(out))
+	out = appendPage(out, &m, pageData, rows, enc, len(e.body), dataPage)
 	m.hasStats, m.min, m.max = c.stats()
 	c.out = out
 	return out, m, nil
 }
+
+// A column chunk is compressed with zstd where that pays: when zstd saves
+// less than minSaving of a chunk's bytes (counts as differences,
+// near-unique values, or a chunk of a few bytes, where zstd's frame adds
+// more than it saves), the chunk is stored uncompressed, and so are the
+// column's next rawChunks chunks of the same encoding without trying; the
+// one after, or one of another encoding (a dictionary chunk's indices
+// compress otherwise than plain values), is tried again. The choice
+// depends only on the column's values, so the same rows still give the
+// same bytes.
+const (
+	minSaving = 0.15
+	rawChunks = 15
+)
+
+func zstdPays(raw, comp int) bool { return float64(comp) <= (1-minSaving)*float64(raw) }
 
 // maxPage is the largest page Parquet's 32-bit page sizes can describe
 // (less a margin for zstd's frame).
@@ -92,15 +153,14 @@ func pageTooLarge(c *column) error {
 	return fmt.Errorf("column %q: a row group's values exceed the 2 GiB a Parquet page can hold; write this table as CSV or Arrow", c.name)
 }
 
-// page compresses e.body and appends it with its header.
-func (e *chunkEncoder) page(out []byte, m *chunkMeta, typ int32, values int, enc int32) []byte {
-	e.comp = e.z.EncodeAll(e.body, e.comp[:0])
-	comp := e.comp
+// appendPage appends a page of size bytes before compression, stored as
+// body, with its header.
+func appendPage(out []byte, m *chunkMeta, typ int32, values int, enc int32, size int, body []byte) []byte {
 	t := &thrift{}
 	t.begin()
 	t.i32(1, typ)
-	t.i32(2, int32(len(e.body)))
-	t.i32(3, int32(len(comp)))
+	t.i32(2, int32(size))
+	t.i32(3, int32(len(body)))
 	if typ == pageDict {
 		t.structField(7)
 		t.i32(1, int32(values))
@@ -115,10 +175,10 @@ func (e *chunkEncoder) page(out []byte, m *chunkMeta, typ int32, values int, enc
 		t.end()
 	}
 	t.end()
-	m.uncompressed += int64(len(t.b) + len(e.body))
-	m.compressed += int64(len(t.b) + len(comp))
+	m.uncompressed += int64(len(t.b) + size)
+	m.compressed += int64(len(t.b) + len(body))
 	out = append(out, t.b...)
-	return append(out, comp...)
+	return append(out, body...)
 }
 
 func (c *column) dictLen() int {

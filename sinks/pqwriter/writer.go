@@ -2,21 +2,31 @@
 //
 // It handles only what tally's tables need: a flat schema of required or
 // optional BYTE_ARRAY (UTF-8 string), INT64, DOUBLE and BOOLEAN columns,
-// one zstd-compressed dictionary page and one data page (format v1) per
-// column chunk (a chunk without a dictionary has its counts
-// DELTA_BINARY_PACKED, everything else PLAIN), and chunk statistics. In exchange it writes a row for a
-// few nanoseconds a value: input that arrives dictionary-encoded (an
-// Arrow dictionary array, as tally's result tables are built) is
-// re-indexed once per distinct value and batch rather than hashed per
-// row, plain strings are compared with the previous value before being
-// hashed, counts go through an open-addressing table with no allocation,
-// and a row group's column chunks are encoded on all cores.
+// one dictionary page and one data page (format v1) per column chunk,
+// and chunk statistics. A chunk without a dictionary has its counts
+// DELTA_BINARY_PACKED and everything else PLAIN; a chunk of counts also
+// goes without its dictionary when the differences take fewer bytes than
+// the dictionary and its indices (row numbers repeated on a unit's rows,
+// protocol figures). A chunk is compressed with zstd where that pays:
+// when zstd saves less than 15% of a chunk's bytes (dictionary indices of
+// vote counts, near-unique figures, a chunk of a few bytes), the chunk is
+// stored uncompressed and so are the column's next 15 chunks of the same
+// encoding, without trying; the one after is tried again (see zstdPays).
+//
+// In exchange it writes a row for a few nanoseconds a value: input that
+// arrives dictionary-encoded (an Arrow dictionary array, as tally's result
+// tables are built) is re-indexed once per distinct value and batch
+// rather than hashed per row, plain strings are compared with the
+// previous value before being hashed, counts go through a direct table
+// (small ones) or an open-addressing table with no allocation, and a row
+// group's column chunks are encoded on all cores.
 //
 // Output is deterministic: the bytes depend only on the rows, never on how
 // they were split into batches or on the number of cores. A row group
 // holds exactly RowGroupRows rows (the last fewer); dictionaries are in
 // order of first appearance; a chunk with more distinct values than half
-// its non-null values is written plain instead.
+// its non-null values is written plain instead; the choices of encoding
+// and codec above depend only on the column's values.
 package pqwriter
 
 import (
@@ -89,6 +99,7 @@ const (
 	encPlain     = 0
 	encRLE       = 3
 	encRLEDict   = 8
+	codecNone    = 0
 	codecZstd    = 6
 	pageData     = 0
 	pageDict     = 2
@@ -351,7 +362,7 @@ func (w *Writer) footer() ([]byte, error) {
 			}
 			t.list(3, tBinary, 1)
 			t.elemStr(c.name)
-			t.i32(4, codecZstd)
+			t.i32(4, m.codec)
 			t.i64(5, int64(g.rows))
 			t.i64(6, m.uncompressed)
 			t.i64(7, m.compressed)
@@ -448,6 +459,9 @@ type column struct {
 	bools []bool
 
 	remap []int32 // dictionary input: the input's index -> ours, -1 unseen
+
+	rawChunks   int   // chunks still to store uncompressed (see zstdPays),
+	rawEncoding int32 // if their data page has this encoding
 
 	out []byte // the encoded chunk, until written
 }
@@ -630,7 +644,22 @@ func (c *column) addDict(d *array.Dictionary, from, to int, nulls bool) error {
 		}
 		c.remap = remap
 		out := slices.Grow(c.idx, len(keys)) // kept in a local: c.idx is not reloaded per value
-		for ; i < len(keys); i++ {
+		if len(remap) == 1 && !nulls && len(keys) > 0 {
+			// One value for the whole batch (an election id, a file name).
+			c.idx = out
+			c.addString(dict.Value(0))
+			out = c.idx
+			i = 1
+			if !c.plain {
+				k, n := out[len(out)-1], len(out)
+				out = out[:n+len(keys)-1]
+				for x := n; x < len(out); x++ {
+					out[x] = k
+				}
+				i = len(keys)
+			}
+		}
+		for ; i < len(keys) && !c.plain; i++ {
 			if nulls && d.IsNull(from+i) {
 				continue
 			}
@@ -739,14 +768,19 @@ func (c *column) toPlain() {
 	}
 }
 
-// numTable maps 64-bit values to dictionary indices: open addressing with
-// linear probing, no allocation per value, each slot's key and index
-// side by side.
+// numTable maps 64-bit values to dictionary indices: values below
+// smallValues (counts, column numbers) by direct lookup, others by open
+// addressing with linear probing, each slot's key and index side by side.
+// No allocation per value.
 type numTable struct {
-	slots []numSlot
-	n     int
-	shift uint
+	small  []uint32 // index + 1 of each small value; 0: absent
+	nsmall int
+	slots  []numSlot
+	n      int
+	shift  uint
 }
+
+const smallValues = 4096
 
 type numSlot struct {
 	key uint64
@@ -754,6 +788,10 @@ type numSlot struct {
 }
 
 func (t *numTable) reset() {
+	if t.nsmall > 0 {
+		clear(t.small)
+		t.nsmall = 0
+	}
 	if t.n > 0 {
 		clear(t.slots)
 		t.n = 0
@@ -762,6 +800,17 @@ func (t *numTable) reset() {
 
 // get returns v's index, inserting it with index next if absent (ok false).
 func (t *numTable) get(v uint64, next uint32) (uint32, bool) {
+	if v < smallValues {
+		if t.small == nil {
+			t.small = make([]uint32, smallValues)
+		}
+		if k := t.small[v]; k != 0 {
+			return k - 1, true
+		}
+		t.small[v] = next + 1
+		t.nsmall++
+		return next, false
+	}
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -558,4 +559,112 @@ func TestPlainNumbers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A column chunk where zstd saves little is stored uncompressed, and so
+// are the column's next rawChunks chunks of the same encoding whatever
+// they hold; the one after, or one of another encoding, is tried again.
+// A column that compresses well stays zstd.
+func TestCodecPerChunk(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "noise first", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "same", Type: arrow.BinaryTypes.String},
+		{Name: "ids", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "noise then few", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	const rg, groups = 512, 2*rawChunks + 3
+	tbl := table{schema: sch, cols: make([][]any, 4)}
+	x := uint64(1)
+	for i := range rg * groups {
+		x = x*6364136223846793005 + 1442695040888963407
+		noise := math.Float64frombits(x>>12 | 0x3ff<<52)
+		if i < rg {
+			tbl.cols[0] = append(tbl.cols[0], noise)
+			tbl.cols[3] = append(tbl.cols[3], noise)
+		} else {
+			tbl.cols[0] = append(tbl.cols[0], float64(i)) // distinct: plain, as the noise
+			tbl.cols[3] = append(tbl.cols[3], float64(i%3))
+		}
+		tbl.cols[1] = append(tbl.cols[1], "Nur Otan")
+		if i%7 == 0 {
+			tbl.cols[2] = append(tbl.cols[2], nil)
+		} else {
+			tbl.cols[2] = append(tbl.cols[2], fmt.Sprintf("region-%d/district-%d/precinct-%d", i/5000, i/700, i))
+		}
+	}
+	data := write(t, tbl, rg, []int{700, 3000}, false)
+	got := readBack(t, data)
+	for c := range tbl.cols {
+		for r := range tbl.cols[c] {
+			if !sameValue(got[c][r], tbl.cols[c][r]) {
+				t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
+			}
+		}
+	}
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, zstd := compress.Codecs.Uncompressed, compress.Codecs.Zstd
+	for g := range groups {
+		rg := rdr.MetaData().RowGroup(g)
+		want := []compress.Compression{none, none, zstd, zstd}
+		if g > rawChunks {
+			// The first group's noise put the next rawChunks groups'
+			// plain values uncompressed; tried again, they compress.
+			want[0] = zstd
+		}
+		if g == 0 {
+			want[3] = none // the noise; the dictionaries after are tried
+		}
+		for c := range want {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.Compression() != want[c] {
+				t.Errorf("group %d column %d: codec %s, want %s", g, c, cc.Compression(), want[c])
+			}
+		}
+	}
+}
+
+// Counts with few distinct values take a dictionary unless their
+// differences take fewer bytes (a row number repeated on a unit's rows).
+func TestDeltaOverDictionary(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "row", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "jumps", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	tbl := table{schema: sch, cols: make([][]any, 2)}
+	for i := range 6000 {
+		tbl.cols[0] = append(tbl.cols[0], int64(i/12+2))
+		if i%5 == 0 {
+			tbl.cols[1] = append(tbl.cols[1], nil)
+		} else {
+			tbl.cols[1] = append(tbl.cols[1], int64(i%4)<<40)
+		}
+	}
+	data := write(t, tbl, 6000, []int{100, 4000}, true)
+	got := readBack(t, data)
+	for c := range tbl.cols {
+		for r := range tbl.cols[c] {
+			if !sameValue(got[c][r], tbl.cols[c][r]) {
+				t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
+			}
+		}
+	}
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, wantDict := range []bool{false, true} {
+		cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cc.HasDictionaryPage() != wantDict {
+			t.Errorf("column %d: dictionary %t, want %t (encodings %v)", c, cc.HasDictionaryPage(), wantDict, cc.Encodings())
+		}
+	}
 }
