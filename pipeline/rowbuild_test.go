@@ -97,3 +97,56 @@ func dumpRows(rec arrow.RecordBatch) []string {
 	}
 	return out
 }
+
+// A column built with runs of values and nulls holds what it would built
+// one value at a time, across batches.
+func TestFixedColRuns(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		mem := newBufPool()
+		var c fixedCol[int32]
+		c.typ, c.mem = arrow.PrimitiveTypes.Int32, mem
+		var want []string
+		check := func() {
+			a := c.flush()
+			defer a.Release()
+			var got []string
+			for i := range a.Len() {
+				got = append(got, a.ValueStr(i))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				rt.Fatalf("column %v, want %v", got, want)
+			}
+			want = nil
+		}
+		for range rapid.IntRange(1, 30).Draw(rt, "steps") {
+			n := rapid.IntRange(0, 700).Draw(rt, "n")
+			v := int32(rapid.IntRange(-5, 5).Draw(rt, "v"))
+			switch rapid.IntRange(0, 4).Draw(rt, "op") {
+			case 0:
+				c.add(v)
+				want = append(want, fmt.Sprint(v))
+			case 1:
+				c.null()
+				want = append(want, "(null)")
+			case 2:
+				c.fill(v, n)
+				for range n {
+					want = append(want, fmt.Sprint(v))
+				}
+			case 3:
+				c.nullN(n)
+				for range n {
+					want = append(want, "(null)")
+				}
+			case 4:
+				if len(want) > 0 {
+					check()
+				}
+			}
+		}
+		if len(want) > 0 {
+			check()
+		}
+		c.release()
+	})
+}

@@ -215,16 +215,17 @@ func (b *builder) strN(i int, s string, n int) {
 		return
 	}
 	d.add(s)
-	k := d.idx.vals[len(d.idx.vals)-1]
-	for range n - 1 {
-		d.append(k)
-	}
+	d.idx.fill(d.idx.vals[len(d.idx.vals)-1], n-1)
 }
 
 // nstrN appends s, or a null for "", to n rows of column i.
 func (b *builder) nstrN(i int, s string, n int) {
 	if s != "" {
 		b.strN(i, s, n)
+		return
+	}
+	if d := b.dicts[i]; d != nil {
+		d.idx.nullN(n)
 		return
 	}
 	for range n {
@@ -470,6 +471,36 @@ func (c *fixedCol[T]) flush() arrow.Array {
 	return array.MakeFromData(data)
 }
 
+// fill appends n copies of v.
+func (c *fixedCol[T]) fill(v T, n int) {
+	if len(c.vals)+n > c.fast {
+		for range n {
+			c.put(v, true)
+		}
+		return
+	}
+	s := c.vals[len(c.vals) : len(c.vals)+n]
+	for i := range s {
+		s[i] = v
+	}
+	c.vals = c.vals[:len(c.vals)+n]
+}
+
+// nullN appends n nulls.
+func (c *fixedCol[T]) nullN(n int) {
+	if n == 0 {
+		return
+	}
+	at := len(c.vals)
+	c.valid.nullRange(at, n)
+	if at+n > cap(c.vals) {
+		c.grow(max(2*cap(c.vals), at+n))
+	}
+	c.vals = c.vals[:at+n]
+	clear(c.vals[at:])
+	c.setFast()
+}
+
 // addAll appends values none of which is null.
 func (c *fixedCol[T]) addAll(vs []T) {
 	if len(c.vals)+len(vs) > c.fast {
@@ -514,6 +545,15 @@ func (v *validity) set(i int, ok bool) {
 	} else {
 		v.nulls++
 	}
+}
+
+// nullRange records rows i to i+n-1 (the next ones) as nulls.
+func (v *validity) nullRange(i, n int) {
+	v.set(i, false)
+	for len(v.bits) < (i+n+7)/8 {
+		v.bits = append(v.bits, 0)
+	}
+	v.nulls += n - 1
 }
 
 func (v *validity) setBit(i int) {
