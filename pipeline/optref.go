@@ -12,8 +12,8 @@ import (
 // pointer instead of four strings.
 type optEntry struct {
 	Option
-	no int32 // index in the run's optTable
-	id int32 // the same for entries of the same option id
+	no   int32 // index in the run's optTable
+	idNo int32 // the same for entries of the same option id
 }
 
 // optTable interns the options of a run.
@@ -37,7 +37,7 @@ func (t *optTable) ref(o Option) *optEntry {
 		id = int32(len(t.byID))
 		t.byID[o.ID] = id
 	}
-	e := &optEntry{Option: o, no: int32(len(t.list)), id: id}
+	e := &optEntry{Option: o, no: int32(len(t.list)), idNo: id}
 	t.byVal[o] = e
 	t.list = append(t.list, e)
 	return e

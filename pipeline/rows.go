@@ -474,7 +474,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			}
 		} else {
 			for j := range i {
-				if u.results[j].opt.id == res.opt.id {
+				if u.results[j].opt.idNo == res.opt.idNo {
 					sr.duplicateResult(u, u.results[j], res)
 					break
 				}

@@ -448,7 +448,7 @@ func TestUnitRecordRoundTrip(t *testing.T) {
 	u.fig[FigValid] = figure{v: some(100), pos: report.Position{File: "f.csv", Row: 7, Column: 4}}
 	u.results = []resRow{
 		{opt: &optEntry{Option: Option{ID: "a"}, no: 0}, votes: some(-3), row: 7, col: 4},
-		{opt: &optEntry{Option: Option{ID: "b"}, no: 1, id: 1}, votes: some(1 << 40), row: 8, col: 4},
+		{opt: &optEntry{Option: Option{ID: "b"}, no: 1, idNo: 1}, votes: some(1 << 40), row: 8, col: 4},
 	}
 	s.keep(u, 0)
 	s.keep(&unitBuf{id: "t", level: LevelTotal, name: "TOTAL", pos: report.Position{File: "f.csv", Row: 9}}, 0)
@@ -505,7 +505,7 @@ func BenchmarkCrossChecks(b *testing.B) {
 			withSpill(1<<20, func() {
 				opts := make([]*optEntry, 12)
 				for i := range opts {
-					opts[i] = &optEntry{Option: Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}, no: int32(i), id: int32(i)}
+					opts[i] = &optEntry{Option: Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}, no: int32(i), idNo: int32(i)}
 				}
 				u := &unitBuf{level: "precinct"}
 				b.ReportAllocs()
@@ -555,7 +555,7 @@ func BenchmarkCrossChecks(b *testing.B) {
 func BenchmarkKeep(b *testing.B) {
 	opts := make([]*optEntry, 12)
 	for i := range opts {
-		opts[i] = &optEntry{Option: Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}, no: int32(i), id: int32(i)}
+		opts[i] = &optEntry{Option: Option{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("Party %d", i)}, no: int32(i), idNo: int32(i)}
 	}
 	u := &unitBuf{level: "precinct", parent: "d1", pos: report.Position{File: "w.csv", Row: 2}}
 	for k, o := range opts {
