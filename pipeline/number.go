@@ -11,12 +11,15 @@ import (
 )
 
 // Number is a value read from a cell.
+//
+// The flags come last, so that a Number takes 32 bytes (a result row
+// carries one).
 type Number struct {
-	Missing  bool    // the cell was empty or a dash: no figure, which is not zero
 	Value    float64 // the value, percent signs removed (71.09 for "71,09%")
 	Int      int64   // the value when it is whole
-	Whole    bool    // Value has no fractional part
 	Decimals int     // digits printed after the decimal separator
+	Missing  bool    // the cell was empty or a dash: no figure, which is not zero
+	Whole    bool    // Value has no fractional part
 	Percent  bool    // the cell carried a percent sign
 }
 
