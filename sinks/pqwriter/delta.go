@@ -2,6 +2,7 @@ package pqwriter
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 )
 
@@ -75,3 +76,38 @@ func appendDelta(dst []byte, vals []uint64) []byte {
 	}
 	return dst
 }
+
+// deltaSize returns the length appendDelta would give the values
+// dict[idx[0]], dict[idx[1]], ..., without encoding them.
+func deltaSize(dict []uint64, idx []uint32) int {
+	size := uvarintLen(deltaBlock) + uvarintLen(deltaMiniblocks) + uvarintLen(uint64(len(idx)))
+	if len(idx) == 0 {
+		return size + 1
+	}
+	size += uvarintLen(zigzag(int64(dict[idx[0]])))
+	const per = deltaBlock / deltaMiniblocks
+	var deltas [deltaBlock]int64
+	prev := dict[idx[0]]
+	for start := 1; start < len(idx); start += deltaBlock {
+		block := idx[start:min(start+deltaBlock, len(idx))]
+		minDelta := int64(math.MaxInt64)
+		for i, k := range block {
+			v := dict[k]
+			d := int64(v - prev)
+			prev = v
+			deltas[i] = d
+			minDelta = min(minDelta, d)
+		}
+		size += uvarintLen(zigzag(minDelta)) + deltaMiniblocks
+		for m := 0; m*per < len(block); m++ {
+			var or uint64
+			for _, d := range deltas[m*per : min((m+1)*per, len(block))] {
+				or |= uint64(d - minDelta)
+			}
+			size += per / 8 * bits.Len64(or)
+		}
+	}
+	return size
+}
+
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }

@@ -20,8 +20,6 @@ type chunkEncoder struct {
 	comp   []byte
 	levels []uint32 // definition levels, when their runs are short
 	hyb    []byte   // a dictionary chunk's indices, encoded
-	vals   []uint64 // a dictionary chunk's counts, and
-	delta  []byte   // their DELTA_BINARY_PACKED encoding
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -53,7 +51,6 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	if dict {
 		e.dict = c.appendDict(e.dict)
 	}
-	e.delta = e.delta[:0]
 	if dict {
 		w := bitWidth(uint32(c.dictLen() - 1))
 		e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
@@ -61,12 +58,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 			// Counts that vary little from row to row (row numbers
 			// repeated on a unit's rows, protocol figures) can take fewer
 			// bytes as differences than as a dictionary and indices.
-			e.vals = e.vals[:0]
-			for _, k := range c.idx {
-				e.vals = append(e.vals, c.nvals[k])
-			}
-			e.delta = appendDelta(e.delta, e.vals)
-			if len(e.delta) < len(e.dict)+len(e.hyb) {
+			if deltaSize(c.nvals, c.idx) < len(e.dict)+len(e.hyb) {
 				c.toPlain()
 				dict = false
 				e.dict = e.dict[:0]
@@ -87,11 +79,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		body = append(body, e.hyb...)
 	case c.kind == kInt64:
 		enc = encDelta
-		if len(e.delta) > 0 {
-			body = append(body, e.delta...) // the same values, encoded above
-		} else {
-			body = appendDelta(body, c.ndata)
-		}
+		body = appendDelta(body, c.ndata)
 	default:
 		body = c.appendPlain(body)
 	}

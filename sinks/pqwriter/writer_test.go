@@ -668,3 +668,20 @@ func TestDeltaOverDictionary(t *testing.T) {
 		}
 	}
 }
+
+// deltaSize is the length of appendDelta's encoding, which it does not
+// build.
+func TestDeltaSize(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		dict := rapid.SliceOfN(rapid.OneOf(rapid.Uint64(), rapid.Uint64Range(0, 40),
+			rapid.SampledFrom([]uint64{math.MaxInt64, 1 << 63, 0})), 1, 50).Draw(rt, "dict")
+		idx := rapid.SliceOfN(rapid.Uint32Range(0, uint32(len(dict)-1)), 0, 700).Draw(rt, "idx")
+		var vals []uint64
+		for _, k := range idx {
+			vals = append(vals, dict[k])
+		}
+		if got, want := deltaSize(dict, idx), len(appendDelta(nil, vals)); got != want {
+			rt.Fatalf("deltaSize %d, encoding %d bytes", got, want)
+		}
+	})
+}
