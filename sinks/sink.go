@@ -95,12 +95,17 @@ type Writers struct {
 type ParquetSettings struct {
 	Compression      string `json:"compression"`
 	CompressionLevel int    `json:"compressionLevel"`
-	RowGroupRows     int64  `json:"rowGroupRows"`
-	Dictionary       bool   `json:"dictionary"`
-	DictionaryLimit  int64  `json:"dictionaryLimit"`
-	Statistics       bool   `json:"statistics"`
-	ArrowSchema      bool   `json:"arrowSchema"`
-	CreatedBy        string `json:"createdBy"`
+	// CompressionMinSaving is the share of a column chunk's bytes the
+	// codec must save for the chunk to be stored compressed; chunks it
+	// saves less on are stored uncompressed (Parquet records the codec
+	// per chunk).
+	CompressionMinSaving float64 `json:"compressionMinSaving"`
+	RowGroupRows         int64   `json:"rowGroupRows"`
+	Dictionary           bool    `json:"dictionary"`
+	DictionaryLimit      int64   `json:"dictionaryLimit"`
+	Statistics           bool    `json:"statistics"`
+	ArrowSchema          bool    `json:"arrowSchema"`
+	CreatedBy            string  `json:"createdBy"`
 }
 
 // ArrowSettings describe how Arrow IPC files are written.
@@ -122,7 +127,7 @@ type CSVSettings struct {
 // Settings returns the writer settings that opt gives.
 func Settings(opt Options) Writers {
 	w := Writers{
-		Parquet: ParquetSettings{Compression: "zstd", CompressionLevel: ParquetZstdLevel, RowGroupRows: opt.rowGroupRows(),
+		Parquet: ParquetSettings{Compression: "zstd", CompressionLevel: ParquetZstdLevel, CompressionMinSaving: pqwriter.MinZstdSaving, RowGroupRows: opt.rowGroupRows(),
 			Dictionary: true, DictionaryLimit: int64(pqwriter.DictionaryLimit(int(opt.rowGroupRows()))), Statistics: true, ArrowSchema: true, CreatedBy: CreatedBy},
 		Arrow: ArrowSettings{Format: "file", BatchRows: ArrowBatchRows, Compression: "none"},
 		CSV:   CSVSettings{Encoding: "utf-8", Delimiter: ",", Header: true, LineEnd: "\n", Null: ""},
@@ -146,12 +151,13 @@ func settingsMeta(format string, opt Options) Meta {
 	switch format {
 	case "parquet":
 		return Meta{
-			"tally.writer.compression":       w.Parquet.Compression,
-			"tally.writer.compression_level": strconv.Itoa(w.Parquet.CompressionLevel),
-			"tally.writer.row_group_rows":    strconv.FormatInt(w.Parquet.RowGroupRows, 10),
-			"tally.writer.dictionary":        strconv.FormatBool(w.Parquet.Dictionary),
-			"tally.writer.dictionary_limit":  strconv.FormatInt(w.Parquet.DictionaryLimit, 10),
-			"tally.writer.statistics":        strconv.FormatBool(w.Parquet.Statistics),
+			"tally.writer.compression":            w.Parquet.Compression,
+			"tally.writer.compression_level":      strconv.Itoa(w.Parquet.CompressionLevel),
+			"tally.writer.compression_min_saving": strconv.FormatFloat(w.Parquet.CompressionMinSaving, 'f', -1, 64),
+			"tally.writer.row_group_rows":         strconv.FormatInt(w.Parquet.RowGroupRows, 10),
+			"tally.writer.dictionary":             strconv.FormatBool(w.Parquet.Dictionary),
+			"tally.writer.dictionary_limit":       strconv.FormatInt(w.Parquet.DictionaryLimit, 10),
+			"tally.writer.statistics":             strconv.FormatBool(w.Parquet.Statistics),
 		}
 	case "arrow":
 		return Meta{

@@ -365,7 +365,7 @@ func TestWriterSettingsRecorded(t *testing.T) {
 	}
 	defer f.Close()
 	kv := f.MetaData().KeyValueMetadata()
-	for k, want := range map[string]string{"tally.writer.compression": "zstd", "tally.writer.compression_level": "1", "tally.writer.row_group_rows": "32768", "tally.writer.dictionary_limit": "16384"} {
+	for k, want := range map[string]string{"tally.writer.compression": "zstd", "tally.writer.compression_level": "1", "tally.writer.compression_min_saving": "0.15", "tally.writer.row_group_rows": "32768", "tally.writer.dictionary_limit": "16384"} {
 		if v := kv.FindValue(k); v == nil || *v != want {
 			t.Errorf("parquet %s = %v, want %s", k, v, want)
 		}

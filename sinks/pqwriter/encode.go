@@ -127,9 +127,13 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 // depends only on the column's values, so the same rows still give the
 // same bytes.
 const (
-	minSaving = 0.15
+	minSaving = MinZstdSaving
 	rawChunks = 15
 )
+
+// MinZstdSaving is the share of a chunk's bytes zstd must save for the
+// chunk to be stored compressed (the manifest records it).
+const MinZstdSaving = 0.15
 
 func zstdPays(raw, comp int) bool { return float64(comp) <= (1-minSaving)*float64(raw) }
 
