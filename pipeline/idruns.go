@@ -247,7 +247,7 @@ func (b *idRuns) inOrder() bool {
 	return true
 }
 
-// rec returns record i of those read, and id its id.
+// rec returns record i of those read; id returns its id.
 func (b *idRuns) rec(i int) []byte {
 	p := b.buf[b.recs[i]:]
 	l, w := binary.Uvarint(p)
