@@ -44,6 +44,19 @@
 // whatever the number of units (see unitstore.go). A transposed table (a
 // column per unit) is held one office at a time.
 //
+// # Speed
+//
+// One goroutine reads and checks the rows of a source, in order; flushed
+// units go in chunks to a second that builds the output rows (rowbuild.go)
+// into dictionary-encoded batches (tables.go), whose fixed-width buffers
+// come from a pool and return to it when every sink has released the
+// batch (bufpool.go). A result names its option by a pointer to the run's
+// one entry of it (optref.go), numbered, so that sums and records index
+// slices; a unit listing the same options in the same cells as the last
+// copies their output cells. Unit records are sorted by id in the
+// background as they spill, and the seats and cross-unit checks run while
+// the last rows are written. BENCHMARKS.md has the measurements.
+//
 // # Errors
 //
 // Run returns an error only when the run cannot go on: an input that
