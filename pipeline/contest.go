@@ -16,7 +16,7 @@ import (
 type contestAgg struct {
 	c       Contest
 	options []Option
-	optIdx  byNo // index in options, by entry
+	optIdx  optIndex // index in options, by entry
 	levels  map[string]*levelAgg
 	order   []string // levels in order of first appearance
 	// last is the level of the last unit added, named lastLevel.

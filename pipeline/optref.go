@@ -43,35 +43,27 @@ func (t *optTable) ref(o Option) *optEntry {
 	return e
 }
 
-// byNo maps option entries to a dense index of their own (a contest's or
-// a unit store's options, in the order they first met them), by the
-// options' ids: entries that differ only in kind or party share an index.
-type byNo struct {
-	idx  []int32 // by entry number: index + 1, 0 for an entry not yet met
-	byID map[string]int
+// optIndex gives option entries a dense index of their own (a contest's
+// or a unit store's options, in the order they first met them), one per
+// option id: entries that differ only in kind or party share an id number,
+// and so an index.
+type optIndex struct {
+	idx []int32 // by entry id number: index + 1, 0 for an id not yet met
 }
 
 // get returns e's index and whether it is new; add is the index a new id
 // gets.
-func (m *byNo) get(e *optEntry, add int) (int, bool) {
-	if int(e.no) < len(m.idx) {
-		if i := m.idx[e.no]; i > 0 {
+func (m *optIndex) get(e *optEntry, add int) (int, bool) {
+	if int(e.idNo) < len(m.idx) {
+		if i := m.idx[e.idNo]; i > 0 {
 			return int(i - 1), false
 		}
 	}
-	for int(e.no) >= len(m.idx) {
+	for int(e.idNo) >= len(m.idx) {
 		m.idx = append(m.idx, 0)
 	}
-	if m.byID == nil {
-		m.byID = map[string]int{}
-	}
-	i, ok := m.byID[e.ID]
-	if !ok {
-		i = add
-		m.byID[e.ID] = i
-	}
-	m.idx[e.no] = int32(i + 1)
-	return i, !ok
+	m.idx[e.idNo] = int32(add + 1)
+	return add, true
 }
 
 // tablePos is the position of a cell of table t: col is 0-based, and -1

@@ -27,10 +27,14 @@ func (x *crossCheck) reference() error {
 		return err
 	}
 	defer refIDs.release()
+	dataIdx := make(map[string]int, len(s.opts))
+	for k, o := range s.opts {
+		dataIdx[o.ID] = k
+	}
 	omap := make([]int, len(ref.opts))
 	for i, o := range ref.opts {
 		omap[i] = -1
-		if k, ok := s.optIdx.byID[o.ID]; ok {
+		if k, ok := dataIdx[o.ID]; ok {
 			omap[i] = k
 		}
 	}

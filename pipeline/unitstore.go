@@ -65,7 +65,7 @@ const sumDiffLarge = math.MinInt32
 type unitStore struct {
 	log      unitLog
 	n        int
-	optIdx   byNo
+	optIdx   optIndex
 	opts     []Option
 	places   []place
 	placeIdx map[place]int32
