@@ -220,6 +220,18 @@ func readBack(t tb, data []byte) [][]any {
 	return out
 }
 
+// readsBackAs reads a file back and requires every value of tbl in it.
+func readsBackAs(t tb, data []byte, tbl table) {
+	got := readBack(t, data)
+	for c := range tbl.cols {
+		for r := range tbl.cols[c] {
+			if !sameValue(got[c][r], tbl.cols[c][r]) {
+				t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
+			}
+		}
+	}
+}
+
 func sameValue(a, b any) bool {
 	if fa, ok := a.(float64); ok {
 		fb, ok := b.(float64)
@@ -506,14 +518,7 @@ func TestEarlyPlain(t *testing.T) {
 	}
 	for _, dict := range []bool{false, true} {
 		data := write(t, tbl, 4*earlyValues, []int{1000, 5000}, dict)
-		got := readBack(t, data)
-		for c := range tbl.cols {
-			for r := range tbl.cols[c] {
-				if !sameValue(got[c][r], tbl.cols[c][r]) {
-					t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
-				}
-			}
-		}
+		readsBackAs(t, data, tbl)
 		rdr, err := file.NewParquetReader(bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
@@ -550,14 +555,7 @@ func TestPlainNumbers(t *testing.T) {
 			tbl.cols[1] = append(tbl.cols[1], math.Float64frombits(uint64(v)))
 		}
 		// Row groups of n rows with n distinct values are plain.
-		got := readBack(rt, write(rt, tbl, max(n, 1), nil, false))
-		for c := range tbl.cols {
-			for r := range tbl.cols[c] {
-				if !sameValue(got[c][r], tbl.cols[c][r]) {
-					rt.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
-				}
-			}
-		}
+		readsBackAs(rt, write(rt, tbl, max(n, 1), nil, false), tbl)
 	})
 }
 
@@ -593,14 +591,7 @@ func TestCodecPerChunk(t *testing.T) {
 		}
 	}
 	data := write(t, tbl, rg, []int{700, 3000}, false)
-	got := readBack(t, data)
-	for c := range tbl.cols {
-		for r := range tbl.cols[c] {
-			if !sameValue(got[c][r], tbl.cols[c][r]) {
-				t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
-			}
-		}
-	}
+	readsBackAs(t, data, tbl)
 	rdr, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -646,14 +637,7 @@ func TestDeltaOverDictionary(t *testing.T) {
 		}
 	}
 	data := write(t, tbl, 6000, []int{100, 4000}, true)
-	got := readBack(t, data)
-	for c := range tbl.cols {
-		for r := range tbl.cols[c] {
-			if !sameValue(got[c][r], tbl.cols[c][r]) {
-				t.Fatalf("column %d row %d: %v, want %v", c, r, got[c][r], tbl.cols[c][r])
-			}
-		}
-	}
+	readsBackAs(t, data, tbl)
 	rdr, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
