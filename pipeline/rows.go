@@ -89,6 +89,8 @@ type sourceReader struct {
 	colOptsFor *ColumnMap
 	optNext    int            // the index in optSeq of the option guessed next
 	seen       map[string]int // check's index of options, for units with many
+	figs       []figCol       // the figures of figsOf (figCols)
+	figsOf     *ColumnMap
 }
 
 // namedOption is an option and the cell text it was resolved from.
@@ -140,6 +142,30 @@ func cellAt(row sources.Row, col int) string {
 		return ""
 	}
 	return strings.TrimSpace(row.Cell(col))
+}
+
+// figCol is a figure the current table has, and its column.
+type figCol struct {
+	f   Figure
+	col int
+}
+
+// figCols returns the figures the current table has, in Figure order.
+func (sr *sourceReader) figCols() []figCol {
+	if sr.figsOf != sr.cols {
+		sr.setFigCols()
+	}
+	return sr.figs
+}
+
+func (sr *sourceReader) setFigCols() {
+	sr.figs = sr.figs[:0]
+	for f := range numFigures {
+		if c := sr.col(figureRoles[f]); c >= 0 {
+			sr.figs = append(sr.figs, figCol{f, c})
+		}
+	}
+	sr.figsOf = sr.cols
 }
 
 // count parses a count cell; ok is false after the row has been rejected.
@@ -205,20 +231,33 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 		sr.contest = c
 	}
-	sr.fillDown(&row)
+	tc := sr.colsFor(sr.table)
+	if len(tc.fill) > 0 {
+		sr.fillDown(&row)
+	}
 	// The figures' positions are made only where a unit takes them: the
 	// later rows of a long table's unit repeat its figures.
 	var figv [numFigures]opt
-	for f := range numFigures {
-		v, ok := sr.count(row, sr.col(figureRoles[f]))
+	for _, fc := range sr.figCols() {
+		// count's common case, a plain count, in line.
+		if fc.col < len(row.Cells) {
+			if v, ok := plainInt(row.Cells[fc.col]); ok {
+				figv[fc.f] = some(v)
+				continue
+			}
+		}
+		v, ok := sr.count(row, fc.col)
 		if !ok {
 			return nil
 		}
-		figv[f] = v
+		figv[fc.f] = v
 	}
-	extra, ok := sr.extraFigures(row)
-	if !ok {
-		return nil
+	var extra []figure
+	if len(tc.extra) > 0 {
+		var ok bool
+		if extra, ok = sr.extraFigures(row); !ok {
+			return nil
+		}
 	}
 	id, name, parent, level := sr.unitOf(row)
 	// A long row's one result is built here; a wide row's in scratch,
@@ -233,26 +272,44 @@ func (sr *sourceReader) row(row sources.Row) error {
 			return nil
 		}
 		vc, sc := sr.col(RoleVotes), sr.col(RoleShare)
-		votes, ok := sr.count(row, vc)
-		if !ok {
-			return nil
+		var votes opt
+		if vc >= 0 && vc < len(row.Cells) {
+			// count's common case in line.
+			votes.v, votes.ok = plainInt(row.Cells[vc])
+		}
+		if !votes.ok {
+			v, ok := sr.count(row, vc)
+			if !ok {
+				return nil
+			}
+			votes = v
 		}
 		sh, ok := sr.share(row, sc)
 		if !ok {
 			return nil
 		}
-		seats, ok := sr.count(row, sr.col(RoleSeats))
-		if !ok {
-			return nil
+		var seats opt
+		if c := sr.col(RoleSeats); c >= 0 {
+			if seats, ok = sr.count(row, c); !ok {
+				return nil
+			}
 		}
 		one = resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
 			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
 		entries := sr.colOptsOf()
 		for i, oc := range m.Options {
-			votes, ok := sr.count(row, oc.Col)
-			if !ok {
-				return nil
+			var votes opt
+			if oc.Col >= 0 && oc.Col < len(row.Cells) {
+				// count's common case in line.
+				votes.v, votes.ok = plainInt(row.Cells[oc.Col])
+			}
+			if !votes.ok {
+				v, ok := sr.count(row, oc.Col)
+				if !ok {
+					return nil
+				}
+				votes = v
 			}
 			sh, ok := sr.share(row, oc.ShareCol)
 			if !ok {
@@ -290,12 +347,14 @@ func (sr *sourceReader) row(row sources.Row) error {
 		sr.scratch = spare[:0]
 		sr.cur = u
 	} else {
-		for f := range numFigures {
-			if !sr.cur.fig[f].v.ok && figv[f].ok {
+		for _, fc := range sr.figs {
+			if f := fc.f; !sr.cur.fig[f].v.ok && figv[f].ok {
 				sr.cur.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 			}
 		}
-		sr.cur.extra = mergeExtra(sr.cur.extra, extra)
+		if extra != nil {
+			sr.cur.extra = mergeExtra(sr.cur.extra, extra)
+		}
 		if m.Layout == "long" {
 			sr.cur.results = append(sr.cur.results, one)
 		} else {
@@ -462,23 +521,30 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	var shareSum float64
 	var shareHalfUlps float64
 	shares := 0
-	for i, res := range u.results {
+	var ids uint64 // the option ids below 64 seen in the unit, by idNo
+	for i := range u.results {
+		// By pointer: a result is too big to copy for each unit.
+		res := &u.results[i]
 		if res.votes.ok && res.votes.v < 0 {
-			add(report.Error, report.NegativeVotes, u.resPos(&res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
+			add(report.Error, report.NegativeVotes, u.resPos(res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
 		if len(u.results) > 32 {
 			if first, dup := seen[res.opt.ID]; dup {
-				sr.duplicateResult(u, u.results[first], res)
+				sr.duplicateResult(u, u.results[first], *res)
 			} else {
 				seen[res.opt.ID] = i
 			}
-		} else {
+		} else if no := res.opt.idNo; uint32(no) >= 64 || ids&(1<<no) != 0 {
+			// An option id seen before in the unit, or one past the
+			// first 64 of the run (which the bits do not follow).
 			for j := range i {
-				if u.results[j].opt.idNo == res.opt.idNo {
-					sr.duplicateResult(u, u.results[j], res)
+				if u.results[j].opt.idNo == no {
+					sr.duplicateResult(u, u.results[j], *res)
 					break
 				}
 			}
+		} else {
+			ids |= 1 << no
 		}
 		if res.share.Missing || !res.votes.ok || !base.ok || base.v <= 0 {
 			continue
@@ -493,7 +559,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 		shareSum += d.Value
 		shareHalfUlps += 0.5 * math.Pow10(-d.Decimals)
 		if ok, lo, hi := shareMatches(d, res.votes.v, base.v, sr.r.spec.Checks.ShareTolerance); !ok {
-			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: u.sharePos(&res), UnitID: u.id, OptionID: res.opt.ID,
+			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: u.sharePos(res), UnitID: u.id, OptionID: res.opt.ID,
 				Expected: strconv.FormatFloat(pct(res.votes.v, base.v), 'f', d.Decimals+2, 64), Actual: strings.TrimSpace(strconv.FormatFloat(d.Value, 'f', d.Decimals, 64)),
 				Message: fmt.Sprintf("declared share of %q is %s%%, but %d of %d votes is %.*f%% (accepted range [%s, %s))",
 					res.opt.Name, strconv.FormatFloat(d.Value, 'f', d.Decimals, 64), res.votes.v, base.v, d.Decimals+3, pct(res.votes.v, base.v), lo, hi)})
