@@ -69,3 +69,32 @@ u4,A,1024
 		t.Errorf("totals %v, want %v", got, want)
 	}
 }
+
+// Duplicates are found among the first 64 option ids of a run (followed
+// by bits) and past them (compared pairwise), each repeat naming the
+// first row of its option.
+func TestDuplicateOptionsPastSixtyFour(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Unit,Party,Votes\n")
+	// Units of ten options each give the run 80 option ids.
+	for u := range 8 {
+		for i := 1; i <= 10; i++ {
+			fmt.Fprintf(&b, "u%d,O%d,%d\n", u, u*10+i, i)
+		}
+	}
+	// Row 82 on: a unit repeating O3 (an early id) three times and O75
+	// (a late one) twice, with O70 and O3 between.
+	b.WriteString("u9,O3,1\nu9,O75,2\nu9,O70,3\nu9,O3,1\nu9,O75,4\nu9,O3,5\n")
+	sum := runText(t, `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`, map[string]string{"l.csv": b.String()})
+	expectFindings(t, sum.Findings, []want{
+		{code: report.DuplicateResult, unit: "u9", option: "o3", row: 85, says: []string{"first at l.csv::82:3"}},
+		{code: report.ConflictingResult, unit: "u9", option: "o75", expected: "2", actual: "4", row: 86, says: []string{"at l.csv::83:3"}},
+		{code: report.ConflictingResult, unit: "u9", option: "o3", expected: "1", actual: "5", row: 87, says: []string{"at l.csv::82:3"}},
+	})
+}
