@@ -41,6 +41,7 @@ type unitBuf struct {
 	extra                        []figure // the spec's extra protocol lines (checks.figures)
 	results                      []resRow
 	rows                         int
+	lacking                      int // figures of the table the unit has no value for yet
 }
 
 // A unit's results all come from the unit's table, so a result keeps only
@@ -344,12 +345,19 @@ func (sr *sourceReader) row(row sources.Row) error {
 		for f := range numFigures {
 			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 		}
+		for _, fc := range sr.figs {
+			if !figv[fc.f].ok {
+				u.lacking++
+			}
+		}
 		sr.scratch = spare[:0]
 		sr.cur = u
 	} else {
-		for _, fc := range sr.figs {
-			if f := fc.f; !sr.cur.fig[f].v.ok && figv[f].ok {
+		// Most units have every figure from their first row on.
+		for i := 0; i < len(sr.figs) && sr.cur.lacking > 0; i++ {
+			if f := sr.figs[i].f; !sr.cur.fig[f].v.ok && figv[f].ok {
 				sr.cur.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
+				sr.cur.lacking--
 			}
 		}
 		if extra != nil {
@@ -446,9 +454,9 @@ func (sr *sourceReader) flushUnit() error {
 	c := sr.contest
 	var sum int64
 	hasVotes := false
-	for _, res := range u.results {
-		if res.votes.ok {
-			sum += res.votes.v
+	for i := range u.results {
+		if v := u.results[i].votes; v.ok {
+			sum += v.v
 			hasVotes = true
 		}
 	}
