@@ -225,12 +225,14 @@ func (sr *sourceReader) row(row sources.Row) error {
 		sr.fillDown(&row)
 		return sr.transposedRow(row)
 	}
-	if c := sr.rowContest(row); c != nil && c != sr.contest {
-		// A long table of candidate contests moves to the next office.
-		if err := sr.flushUnit(); err != nil {
-			return err
+	if len(m.ContestCols) > 0 {
+		if c := sr.rowContest(row); c != nil && c != sr.contest {
+			// A long table of candidate contests moves to the next office.
+			if err := sr.flushUnit(); err != nil {
+				return err
+			}
+			sr.contest = c
 		}
-		sr.contest = c
 	}
 	tc := sr.colsFor(sr.table)
 	if len(tc.fill) > 0 {
