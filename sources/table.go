@@ -118,6 +118,9 @@ type TableReader struct {
 	gone  chan struct{}  // closed when that goroutine has returned
 	err   error          // the error that ended reading ahead
 	out   TableBatch     // the batch Next handed out when reading ahead
+
+	numFor  *Table // the table numCols are of
+	numCols []int  // its columns of numbers (numericCols)
 }
 
 type aheadItem struct {
@@ -572,11 +575,12 @@ func singleSpacedRunes(c string) bool {
 // header of a table stacked below the current one.
 func (t *TableReader) startsTable(r Row) bool {
 	words := 0
-	for i, c := range r.Cells {
-		numericCol := i < len(t.table.Kinds) && t.table.Kinds[i].Numeric()
-		if !numericCol {
-			continue // only the columns of numbers tell
+	// Only the columns of numbers tell.
+	for _, i := range t.numericCols() {
+		if i >= len(r.Cells) {
+			break
 		}
+		c := r.Cells[i]
 		if digitsOnly(c) {
 			// The usual figure, which LooksNumeric takes as it is.
 			return false
@@ -586,16 +590,28 @@ func (t *TableReader) startsTable(r Row) bool {
 			continue
 		}
 		if LooksNumeric(c) || CountPercent(c) {
-			if numericCol {
-				return false
-			}
-			continue
+			return false
 		}
-		if numericCol && hasLetter(c) {
+		if hasLetter(c) {
 			words++
 		}
 	}
 	return words >= 2
+}
+
+// numericCols lists the current table's columns of numbers (Kinds), in
+// order: startsTable looks at no other cell of a row.
+func (t *TableReader) numericCols() []int {
+	if t.numFor != t.table {
+		t.numFor = t.table
+		t.numCols = t.numCols[:0]
+		for i, k := range t.table.Kinds {
+			if k.Numeric() {
+				t.numCols = append(t.numCols, i)
+			}
+		}
+	}
+	return t.numCols
 }
 
 // digitsOnly reports whether c is one or more ASCII digits.
