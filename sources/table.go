@@ -915,13 +915,22 @@ func TrimSpace(s string) string {
 
 // spaceLead reports whether c may start a white-space character: an
 // ASCII space, or the first byte of one beyond ASCII.
-func spaceLead(c byte) bool {
-	return asciiSpace(c) || c == 0xc2 || c == 0xe1 || c == 0xe2 || c == 0xe3
+func spaceLead(c byte) bool { return spaceBytes[c]&leadSpace != 0 }
+
+func asciiSpace(c byte) bool { return spaceBytes[c]&isASCIISpace != 0 }
+
+// spaceBytes classes the bytes for asciiSpace and spaceLead, which every
+// row's cells go through: one load rather than a chain of compares.
+var spaceBytes = [256]uint8{
+	' ': isASCIISpace | leadSpace, '\t': isASCIISpace | leadSpace, '\n': isASCIISpace | leadSpace,
+	'\v': isASCIISpace | leadSpace, '\f': isASCIISpace | leadSpace, '\r': isASCIISpace | leadSpace,
+	0xc2: leadSpace, 0xe1: leadSpace, 0xe2: leadSpace, 0xe3: leadSpace,
 }
 
-func asciiSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
+const (
+	isASCIISpace = 1 << iota // ' ', '\t', '\n', '\v', '\f', '\r'
+	leadSpace                // those, and the first bytes of the spaces beyond ASCII
+)
 
 func hasLetter(s string) bool {
 	for _, r := range s {
