@@ -98,6 +98,7 @@ type sourceReader struct {
 type namedOption struct {
 	name string
 	o    *optEntry
+	raw  string // the untrimmed cell of a long table it was first read from; "" for none
 }
 
 // col is m.col(r) for the current column map, from an array rather than
@@ -269,8 +270,17 @@ func (sr *sourceReader) row(row sources.Row) error {
 	results := sr.scratch[:0]
 	if m.Layout == "long" {
 		oc := sr.col(RoleOption)
-		optName := sources.TrimSpace(row.Cell(oc))
-		if optName == "" {
+		// The rows of a unit name its options in the order of the unit
+		// before, mostly in the same text: a cell that is the text the
+		// expected option was first read from is that option, untrimmed.
+		cell := row.Cell(oc)
+		next := sr.optNext
+		same := cell != "" && next < len(sr.optSeq) && sr.optSeq[next].raw == cell
+		var optName string
+		if !same {
+			optName = sources.TrimSpace(cell)
+		}
+		if !same && optName == "" {
 			sr.reject(row, oc, report.RowRejected, fmt.Sprintf("no option name in column %q", sr.header(oc)))
 			return nil
 		}
@@ -297,7 +307,21 @@ func (sr *sourceReader) row(row sources.Row) error {
 				return nil
 			}
 		}
-		one = resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
+		var o *optEntry
+		if same {
+			o = sr.optSeq[next].o
+			if sr.optNext = next + 1; sr.optNext == len(sr.optSeq) {
+				sr.optNext = 0
+			}
+		} else {
+			o = sr.option(optName, row, oc)
+			if i := len(sr.optSeq) - 1; i >= 0 && sr.optSeq[i].o == o && sr.optSeq[i].raw == "" && sr.optSeq[i].name == optName {
+				// Resolved now for the first time: the cell's text finds
+				// it from now on.
+				sr.optSeq[i].raw = cell
+			}
+		}
+		one = resRow{opt: sr.withParty(o, row), votes: votes, share: sh, seats: seats,
 			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
 		entries := sr.colOptsOf()
@@ -402,7 +426,7 @@ func (sr *sourceReader) option(name string, row sources.Row, col int) *optEntry 
 		sr.options = map[string]int{}
 	}
 	sr.options[name] = len(sr.optSeq)
-	sr.optSeq = append(sr.optSeq, namedOption{name, o})
+	sr.optSeq = append(sr.optSeq, namedOption{name: name, o: o})
 	sr.optNext = 0
 	return o
 }

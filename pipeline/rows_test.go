@@ -98,3 +98,31 @@ sources:
 		{code: report.ConflictingResult, unit: "u9", option: "o3", expected: "1", actual: "5", row: 87, says: []string{"at l.csv::82:3"}},
 	})
 }
+
+// Option cells are recognised by their text whatever spaces surround it,
+// in the order of the unit before or not, and a cell of spaces is no
+// option name, also where that option was expected.
+func TestOptionCellsWithSpaces(t *testing.T) {
+	sum := runText(t, `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`, map[string]string{"l.csv": "Unit,Party,Votes\n" +
+		"u1, A,1\nu1,B ,2\nu1,C,4\n" +
+		"u2, A,8\nu2,B,16\nu2, C ,32\n" +
+		"u3,A,64\nu3,B ,128\nu3,   ,256\n" +
+		"u4, A,512\nu4,C,1024\nu4,B ,2048\n"})
+	got := map[string]int64{}
+	for _, o := range sum.Totals[0].Options {
+		got[o.ID+"="+o.Name] = o.Votes
+	}
+	want := map[string]int64{"a=A": 1 + 8 + 64 + 512, "b=B": 2 + 16 + 128 + 2048, "c=C": 4 + 32 + 1024}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("totals %v, want %v", got, want)
+	}
+	if len(sum.Rejects) != 1 || sum.Rejects[0].Pos.Row != 10 || !strings.Contains(sum.Rejects[0].Reason, "no option name") {
+		t.Errorf("rejects %+v, want row 10 for no option name", sum.Rejects)
+	}
+}
