@@ -81,7 +81,8 @@ func (c *contestAgg) add(u *unitBuf) {
 		}
 		dist.units++
 	}
-	for _, res := range u.results {
+	for k := range u.results {
+		res := &u.results[k] // by pointer: a result is too big to copy
 		i, isNew := c.optIdx.get(res.opt, len(c.options))
 		if isNew {
 			c.options = append(c.options, res.opt.Option)

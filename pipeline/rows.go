@@ -41,6 +41,7 @@ type unitBuf struct {
 	extra                        []figure // the spec's extra protocol lines (checks.figures)
 	results                      []resRow
 	rows                         int
+	lacking                      int // figures of the table the unit has no value for yet
 }
 
 // A unit's results all come from the unit's table, so a result keeps only
@@ -89,12 +90,15 @@ type sourceReader struct {
 	colOptsFor *ColumnMap
 	optNext    int            // the index in optSeq of the option guessed next
 	seen       map[string]int // check's index of options, for units with many
+	figs       []figCol       // the figures of figsOf (figCols)
+	figsOf     *ColumnMap
 }
 
 // namedOption is an option and the cell text it was resolved from.
 type namedOption struct {
 	name string
 	o    *optEntry
+	raw  string // the untrimmed cell of a long table it was first read from; "" for none
 }
 
 // col is m.col(r) for the current column map, from an array rather than
@@ -140,6 +144,30 @@ func cellAt(row sources.Row, col int) string {
 		return ""
 	}
 	return strings.TrimSpace(row.Cell(col))
+}
+
+// figCol is a figure the current table has, and its column.
+type figCol struct {
+	f   Figure
+	col int
+}
+
+// figCols returns the figures the current table has, in Figure order.
+func (sr *sourceReader) figCols() []figCol {
+	if sr.figsOf != sr.cols {
+		sr.setFigCols()
+	}
+	return sr.figs
+}
+
+func (sr *sourceReader) setFigCols() {
+	sr.figs = sr.figs[:0]
+	for f := range numFigures {
+		if c := sr.col(figureRoles[f]); c >= 0 {
+			sr.figs = append(sr.figs, figCol{f, c})
+		}
+	}
+	sr.figsOf = sr.cols
 }
 
 // count parses a count cell; ok is false after the row has been rejected.
@@ -198,27 +226,42 @@ func (sr *sourceReader) row(row sources.Row) error {
 		sr.fillDown(&row)
 		return sr.transposedRow(row)
 	}
-	if c := sr.rowContest(row); c != nil && c != sr.contest {
-		// A long table of candidate contests moves to the next office.
-		if err := sr.flushUnit(); err != nil {
-			return err
+	if len(m.ContestCols) > 0 {
+		if c := sr.rowContest(row); c != nil && c != sr.contest {
+			// A long table of candidate contests moves to the next office.
+			if err := sr.flushUnit(); err != nil {
+				return err
+			}
+			sr.contest = c
 		}
-		sr.contest = c
 	}
-	sr.fillDown(&row)
+	tc := sr.colsFor(sr.table)
+	if len(tc.fill) > 0 {
+		sr.fillDown(&row)
+	}
 	// The figures' positions are made only where a unit takes them: the
 	// later rows of a long table's unit repeat its figures.
 	var figv [numFigures]opt
-	for f := range numFigures {
-		v, ok := sr.count(row, sr.col(figureRoles[f]))
+	for _, fc := range sr.figCols() {
+		// count's common case, a plain count, in line.
+		if fc.col < len(row.Cells) {
+			if v, ok := plainInt(row.Cells[fc.col]); ok {
+				figv[fc.f] = some(v)
+				continue
+			}
+		}
+		v, ok := sr.count(row, fc.col)
 		if !ok {
 			return nil
 		}
-		figv[f] = v
+		figv[fc.f] = v
 	}
-	extra, ok := sr.extraFigures(row)
-	if !ok {
-		return nil
+	var extra []figure
+	if len(tc.extra) > 0 {
+		var ok bool
+		if extra, ok = sr.extraFigures(row); !ok {
+			return nil
+		}
 	}
 	id, name, parent, level := sr.unitOf(row)
 	// A long row's one result is built here; a wide row's in scratch,
@@ -227,32 +270,73 @@ func (sr *sourceReader) row(row sources.Row) error {
 	results := sr.scratch[:0]
 	if m.Layout == "long" {
 		oc := sr.col(RoleOption)
-		optName := sources.TrimSpace(row.Cell(oc))
-		if optName == "" {
+		// The rows of a unit name its options in the order of the unit
+		// before, mostly in the same text: a cell that is the text the
+		// expected option was first read from is that option, untrimmed.
+		cell := row.Cell(oc)
+		next := sr.optNext
+		same := cell != "" && next < len(sr.optSeq) && sr.optSeq[next].raw == cell
+		var optName string
+		if !same {
+			optName = sources.TrimSpace(cell)
+		}
+		if !same && optName == "" {
 			sr.reject(row, oc, report.RowRejected, fmt.Sprintf("no option name in column %q", sr.header(oc)))
 			return nil
 		}
 		vc, sc := sr.col(RoleVotes), sr.col(RoleShare)
-		votes, ok := sr.count(row, vc)
-		if !ok {
-			return nil
+		var votes opt
+		if vc >= 0 && vc < len(row.Cells) {
+			// count's common case in line.
+			votes.v, votes.ok = plainInt(row.Cells[vc])
+		}
+		if !votes.ok {
+			v, ok := sr.count(row, vc)
+			if !ok {
+				return nil
+			}
+			votes = v
 		}
 		sh, ok := sr.share(row, sc)
 		if !ok {
 			return nil
 		}
-		seats, ok := sr.count(row, sr.col(RoleSeats))
-		if !ok {
-			return nil
+		var seats opt
+		if c := sr.col(RoleSeats); c >= 0 {
+			if seats, ok = sr.count(row, c); !ok {
+				return nil
+			}
 		}
-		one = resRow{opt: sr.withParty(sr.option(optName, row, oc), row), votes: votes, share: sh, seats: seats,
+		var o *optEntry
+		if same {
+			o = sr.optSeq[next].o
+			if sr.optNext = next + 1; sr.optNext == len(sr.optSeq) {
+				sr.optNext = 0
+			}
+		} else {
+			o = sr.option(optName, row, oc)
+			if i := len(sr.optSeq) - 1; i >= 0 && sr.optSeq[i].o == o && sr.optSeq[i].raw == "" && sr.optSeq[i].name == optName {
+				// Resolved now for the first time: the cell's text finds
+				// it from now on.
+				sr.optSeq[i].raw = cell
+			}
+		}
+		one = resRow{opt: sr.withParty(o, row), votes: votes, share: sh, seats: seats,
 			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
 		entries := sr.colOptsOf()
 		for i, oc := range m.Options {
-			votes, ok := sr.count(row, oc.Col)
-			if !ok {
-				return nil
+			var votes opt
+			if oc.Col >= 0 && oc.Col < len(row.Cells) {
+				// count's common case in line.
+				votes.v, votes.ok = plainInt(row.Cells[oc.Col])
+			}
+			if !votes.ok {
+				v, ok := sr.count(row, oc.Col)
+				if !ok {
+					return nil
+				}
+				votes = v
 			}
 			sh, ok := sr.share(row, oc.ShareCol)
 			if !ok {
@@ -287,15 +371,24 @@ func (sr *sourceReader) row(row sources.Row) error {
 		for f := range numFigures {
 			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 		}
+		for _, fc := range sr.figs {
+			if !figv[fc.f].ok {
+				u.lacking++
+			}
+		}
 		sr.scratch = spare[:0]
 		sr.cur = u
 	} else {
-		for f := range numFigures {
-			if !sr.cur.fig[f].v.ok && figv[f].ok {
+		// Most units have every figure from their first row on.
+		for i := 0; i < len(sr.figs) && sr.cur.lacking > 0; i++ {
+			if f := sr.figs[i].f; !sr.cur.fig[f].v.ok && figv[f].ok {
 				sr.cur.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
+				sr.cur.lacking--
 			}
 		}
-		sr.cur.extra = mergeExtra(sr.cur.extra, extra)
+		if extra != nil {
+			sr.cur.extra = mergeExtra(sr.cur.extra, extra)
+		}
 		if m.Layout == "long" {
 			sr.cur.results = append(sr.cur.results, one)
 		} else {
@@ -333,7 +426,7 @@ func (sr *sourceReader) option(name string, row sources.Row, col int) *optEntry 
 		sr.options = map[string]int{}
 	}
 	sr.options[name] = len(sr.optSeq)
-	sr.optSeq = append(sr.optSeq, namedOption{name, o})
+	sr.optSeq = append(sr.optSeq, namedOption{name: name, o: o})
 	sr.optNext = 0
 	return o
 }
@@ -387,9 +480,9 @@ func (sr *sourceReader) flushUnit() error {
 	c := sr.contest
 	var sum int64
 	hasVotes := false
-	for _, res := range u.results {
-		if res.votes.ok {
-			sum += res.votes.v
+	for i := range u.results {
+		if v := u.results[i].votes; v.ok {
+			sum += v.v
 			hasVotes = true
 		}
 	}
@@ -462,23 +555,30 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	var shareSum float64
 	var shareHalfUlps float64
 	shares := 0
-	for i, res := range u.results {
+	var ids uint64 // the option ids below 64 seen in the unit, by idNo
+	for i := range u.results {
+		// By pointer: a result is too big to copy for each unit.
+		res := &u.results[i]
 		if res.votes.ok && res.votes.v < 0 {
-			add(report.Error, report.NegativeVotes, u.resPos(&res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
+			add(report.Error, report.NegativeVotes, u.resPos(res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
 		if len(u.results) > 32 {
 			if first, dup := seen[res.opt.ID]; dup {
-				sr.duplicateResult(u, u.results[first], res)
+				sr.duplicateResult(u, u.results[first], *res)
 			} else {
 				seen[res.opt.ID] = i
 			}
-		} else {
+		} else if no := res.opt.idNo; uint32(no) >= 64 || ids&(1<<no) != 0 {
+			// An option id seen before in the unit, or one past the
+			// first 64 of the run (which the bits do not follow).
 			for j := range i {
-				if u.results[j].opt.idNo == res.opt.idNo {
-					sr.duplicateResult(u, u.results[j], res)
+				if u.results[j].opt.idNo == no {
+					sr.duplicateResult(u, u.results[j], *res)
 					break
 				}
 			}
+		} else {
+			ids |= 1 << no
 		}
 		if res.share.Missing || !res.votes.ok || !base.ok || base.v <= 0 {
 			continue
@@ -493,7 +593,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 		shareSum += d.Value
 		shareHalfUlps += 0.5 * math.Pow10(-d.Decimals)
 		if ok, lo, hi := shareMatches(d, res.votes.v, base.v, sr.r.spec.Checks.ShareTolerance); !ok {
-			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: u.sharePos(&res), UnitID: u.id, OptionID: res.opt.ID,
+			rec.Add(report.Finding{Severity: report.Error, Code: report.ShareMismatch, Pos: u.sharePos(res), UnitID: u.id, OptionID: res.opt.ID,
 				Expected: strconv.FormatFloat(pct(res.votes.v, base.v), 'f', d.Decimals+2, 64), Actual: strings.TrimSpace(strconv.FormatFloat(d.Value, 'f', d.Decimals, 64)),
 				Message: fmt.Sprintf("declared share of %q is %s%%, but %d of %d votes is %.*f%% (accepted range [%s, %s))",
 					res.opt.Name, strconv.FormatFloat(d.Value, 'f', d.Decimals, 64), res.votes.v, base.v, d.Decimals+3, pct(res.votes.v, base.v), lo, hi)})

@@ -69,3 +69,60 @@ u4,A,1024
 		t.Errorf("totals %v, want %v", got, want)
 	}
 }
+
+// Duplicates are found among the first 64 option ids of a run (followed
+// by bits) and past them (compared pairwise), each repeat naming the
+// first row of its option.
+func TestDuplicateOptionsPastSixtyFour(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Unit,Party,Votes\n")
+	// Units of ten options each give the run 80 option ids.
+	for u := range 8 {
+		for i := 1; i <= 10; i++ {
+			fmt.Fprintf(&b, "u%d,O%d,%d\n", u, u*10+i, i)
+		}
+	}
+	// Row 82 on: a unit repeating O3 (an early id) three times and O75
+	// (a late one) twice, with O70 and O3 between.
+	b.WriteString("u9,O3,1\nu9,O75,2\nu9,O70,3\nu9,O3,1\nu9,O75,4\nu9,O3,5\n")
+	sum := runText(t, `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`, map[string]string{"l.csv": b.String()})
+	expectFindings(t, sum.Findings, []want{
+		{code: report.DuplicateResult, unit: "u9", option: "o3", row: 85, says: []string{"first at l.csv::82:3"}},
+		{code: report.ConflictingResult, unit: "u9", option: "o75", expected: "2", actual: "4", row: 86, says: []string{"at l.csv::83:3"}},
+		{code: report.ConflictingResult, unit: "u9", option: "o3", expected: "1", actual: "5", row: 87, says: []string{"at l.csv::82:3"}},
+	})
+}
+
+// Option cells are recognised by their text whatever spaces surround it,
+// in the order of the unit before or not, and a cell of spaces is no
+// option name, also where that option was expected.
+func TestOptionCellsWithSpaces(t *testing.T) {
+	sum := runText(t, `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`, map[string]string{"l.csv": "Unit,Party,Votes\n" +
+		"u1, A,1\nu1,B ,2\nu1,C,4\n" +
+		"u2, A,8\nu2,B,16\nu2, C ,32\n" +
+		"u3,A,64\nu3,B ,128\nu3,   ,256\n" +
+		"u4, A,512\nu4,C,1024\nu4,B ,2048\n"})
+	got := map[string]int64{}
+	for _, o := range sum.Totals[0].Options {
+		got[o.ID+"="+o.Name] = o.Votes
+	}
+	want := map[string]int64{"a=A": 1 + 8 + 64 + 512, "b=B": 2 + 16 + 128 + 2048, "c=C": 4 + 32 + 1024}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("totals %v, want %v", got, want)
+	}
+	if len(sum.Rejects) != 1 || sum.Rejects[0].Pos.Row != 10 || !strings.Contains(sum.Rejects[0].Reason, "no option name") {
+		t.Errorf("rejects %+v, want row 10 for no option name", sum.Rejects)
+	}
+}

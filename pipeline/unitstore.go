@@ -165,7 +165,8 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	s.nfig = nfig
 	n := nfig
 	ks := s.ibuf[:0] // each result's option index
-	for _, res := range u.results {
+	for i := range u.results {
+		res := &u.results[i] // by pointer: a result is too big to copy
 		k, isNew := s.optIdx.get(res.opt, len(s.opts))
 		if isNew {
 			s.opts = append(s.opts, res.opt.Option)
@@ -224,7 +225,8 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	}
 	var sum int64
 	has := false
-	for i, res := range u.results {
+	for i := range u.results {
+		res := &u.results[i]
 		k := nfig + ks[i]
 		at[k] = pack(report.Position{Row: res.row, Column: colNum(res.col)})
 		if !res.votes.ok {

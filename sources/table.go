@@ -118,6 +118,9 @@ type TableReader struct {
 	gone  chan struct{}  // closed when that goroutine has returned
 	err   error          // the error that ended reading ahead
 	out   TableBatch     // the batch Next handed out when reading ahead
+
+	numFor  *Table // the table numCols are of
+	numCols []int  // its columns of numbers (numericCols)
 }
 
 type aheadItem struct {
@@ -572,11 +575,12 @@ func singleSpacedRunes(c string) bool {
 // header of a table stacked below the current one.
 func (t *TableReader) startsTable(r Row) bool {
 	words := 0
-	for i, c := range r.Cells {
-		numericCol := i < len(t.table.Kinds) && t.table.Kinds[i].Numeric()
-		if !numericCol {
-			continue // only the columns of numbers tell
+	// Only the columns of numbers tell.
+	for _, i := range t.numericCols() {
+		if i >= len(r.Cells) {
+			break
 		}
+		c := r.Cells[i]
 		if digitsOnly(c) {
 			// The usual figure, which LooksNumeric takes as it is.
 			return false
@@ -586,16 +590,28 @@ func (t *TableReader) startsTable(r Row) bool {
 			continue
 		}
 		if LooksNumeric(c) || CountPercent(c) {
-			if numericCol {
-				return false
-			}
-			continue
+			return false
 		}
-		if numericCol && hasLetter(c) {
+		if hasLetter(c) {
 			words++
 		}
 	}
 	return words >= 2
+}
+
+// numericCols lists the current table's columns of numbers (Kinds), in
+// order: startsTable looks at no other cell of a row.
+func (t *TableReader) numericCols() []int {
+	if t.numFor != t.table {
+		t.numFor = t.table
+		t.numCols = t.numCols[:0]
+		for i, k := range t.table.Kinds {
+			if k.Numeric() {
+				t.numCols = append(t.numCols, i)
+			}
+		}
+	}
+	return t.numCols
 }
 
 // digitsOnly reports whether c is one or more ASCII digits.
@@ -899,13 +915,22 @@ func TrimSpace(s string) string {
 
 // spaceLead reports whether c may start a white-space character: an
 // ASCII space, or the first byte of one beyond ASCII.
-func spaceLead(c byte) bool {
-	return asciiSpace(c) || c == 0xc2 || c == 0xe1 || c == 0xe2 || c == 0xe3
+func spaceLead(c byte) bool { return spaceBytes[c]&leadSpace != 0 }
+
+func asciiSpace(c byte) bool { return spaceBytes[c]&isASCIISpace != 0 }
+
+// spaceBytes classes the bytes for asciiSpace and spaceLead, which every
+// row's cells go through: one load rather than a chain of compares.
+var spaceBytes = [256]uint8{
+	' ': isASCIISpace | leadSpace, '\t': isASCIISpace | leadSpace, '\n': isASCIISpace | leadSpace,
+	'\v': isASCIISpace | leadSpace, '\f': isASCIISpace | leadSpace, '\r': isASCIISpace | leadSpace,
+	0xc2: leadSpace, 0xe1: leadSpace, 0xe2: leadSpace, 0xe3: leadSpace,
 }
 
-func asciiSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
+const (
+	isASCIISpace = 1 << iota // ' ', '\t', '\n', '\v', '\f', '\r'
+	leadSpace                // those, and the first bytes of the spaces beyond ASCII
+)
 
 func hasLetter(s string) bool {
 	for _, r := range s {

@@ -301,3 +301,16 @@ func FuzzRepeatsHeader(f *testing.F) {
 		}
 	})
 }
+
+// The byte classes of asciiSpace and spaceLead are those of their
+// definitions, for every byte.
+func TestSpaceBytes(t *testing.T) {
+	for i := range 256 {
+		c := byte(i)
+		ascii := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		lead := ascii || c == 0xc2 || c == 0xe1 || c == 0xe2 || c == 0xe3
+		if asciiSpace(c) != ascii || spaceLead(c) != lead {
+			t.Errorf("byte %#x: asciiSpace %v spaceLead %v, want %v %v", c, asciiSpace(c), spaceLead(c), ascii, lead)
+		}
+	}
+}
