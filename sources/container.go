@@ -67,11 +67,15 @@ func (b *blob) readerAt() (io.ReaderAt, int64, error) {
 // openContainer opens f, looking inside .gz and .zip containers (but not
 // inside an .xlsx, which is a zip of its own kind).
 func openContainer(f *os.File, size int64, in Input) (*blob, error) {
+	var ra io.ReaderAt = f
+	if in.Tee != nil {
+		ra = teeFile{f: f, tee: in.Tee}
+	}
 	b := &blob{
 		name:    in.Path,
 		size:    size,
-		ra:      f,
-		stream:  func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(f, 0, size)), nil },
+		ra:      ra,
+		stream:  func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(ra, 0, size)), nil },
 		closers: []io.Closer{f},
 	}
 	if err := b.readHead(); err != nil {
@@ -111,6 +115,20 @@ func (b *blob) readHead() error {
 	}
 	b.head = buf[:n]
 	return nil
+}
+
+// teeFile reads a file at offsets and hands what it read to tee.
+type teeFile struct {
+	f   *os.File
+	tee func(off int64, p []byte)
+}
+
+func (t teeFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := t.f.ReadAt(p, off)
+	if n > 0 {
+		t.tee(off, p[:n])
+	}
+	return n, err
 }
 
 func isGzip(h []byte) bool { return len(h) >= 2 && h[0] == 0x1f && h[1] == 0x8b }
