@@ -251,10 +251,11 @@ func runHashedBothWays(t *testing.T, spec *Spec) map[string]*streamHash {
 	return tees
 }
 
-// A run that hashes its inputs from the bytes its sources read records
-// the same hashes, manifest and files as one that hashes them apart; and
-// a plain file or a .gz is read from the disk once.
-func TestTeeHashMultiSource(t *testing.T) {
+// teeSpec writes a spec of six sources in a temporary folder: a long CSV
+// of many blocks, its .gz, a deflated and a stored zip of it, the CSV
+// again, and a small workbook.
+func teeSpec(t *testing.T) (*Spec, string) {
+	t.Helper()
 	dir := t.TempDir()
 	data := longCSV(3000)
 	writeFile(t, filepath.Join(dir, "long.csv"), data)
@@ -291,6 +292,14 @@ func TestTeeHashMultiSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return spec, dir
+}
+
+// A run that hashes its inputs from the bytes its sources read records
+// the same hashes, manifest and files as one that hashes them apart; and
+// a plain file or a .gz is read from the disk once.
+func TestTeeHashMultiSource(t *testing.T) {
+	spec, dir := teeSpec(t)
 	tees := runHashedBothWays(t, spec)
 	if len(tees) != 5 {
 		t.Errorf("%d stream hashes, want one per file (5)", len(tees))
@@ -340,5 +349,53 @@ func TestTeeHashTestdata(t *testing.T) {
 	}
 	if n < 2 {
 		t.Fatalf("%d specs found", n)
+	}
+}
+
+// cancelAt cancels a run when it has read rows of the named source.
+type cancelAt struct {
+	noObserver
+	source string
+	cancel context.CancelFunc
+}
+
+func (c cancelAt) Read(source string, rows int) {
+	if source == c.source {
+		c.cancel()
+	}
+}
+
+// A run cancelled while its inputs are hashed from the reads (a stream,
+// or a workbook read apart) fails with the cancellation and leaves no
+// release.
+func TestTeeHashCancelled(t *testing.T) {
+	spec, _ := teeSpec(t)
+	for _, src := range []string{"long.csv", "stored.zip", "wide.xlsx"} {
+		t.Run(src, func(t *testing.T) {
+			var tees teeHashes
+			teesMade = func(t teeHashes) { tees = t }
+			defer func() { teesMade = nil }()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			out := filepath.Join(t.TempDir(), "out")
+			_, err := Run(ctx, spec, Options{Write: true, Force: true, OutDir: out, Formats: []string{"parquet"}, BatchRows: 500,
+				Observer: cancelAt{source: src, cancel: cancel}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run = %v, want context.Canceled", err)
+			}
+			if hasRelease(out) {
+				t.Error("a cancelled run left a release")
+			}
+			for p, s := range tees {
+				if s.caught == nil {
+					continue
+				}
+				select {
+				case <-s.caught:
+				case <-time.After(10 * time.Second):
+					t.Errorf("%s: the reading apart goes on after the run", p)
+				}
+			}
+		})
 	}
 }
