@@ -54,7 +54,7 @@ const (
 	PauseSwapped  = "swapped"  // the release is in place; the previous one not yet removed
 )
 
-// inputHash is a source's sha256 and size, computed before anything else.
+// inputHash is a source's sha256 and size.
 type inputHash struct {
 	sum  string
 	size int64

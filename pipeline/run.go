@@ -143,7 +143,9 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 	}
 	// A release in place may be up to date, which takes the inputs' hashes
 	// to know before anything else. Otherwise (no release yet, --force, or
-	// nothing to write) the inputs are hashed while they are read.
+	// nothing to write) the inputs are hashed while they are read: from
+	// the bytes the sources read, or, when the hashes are needed before
+	// the files open, on a goroutine of their own.
 	hashedFirst := opt.Write && !opt.Force && hasRelease(rel.Dir)
 	if hashedFirst {
 		r.obs.Stage("hash")
@@ -156,7 +158,24 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 			r.summarizeRelease(d)
 			return r.sum, nil
 		}
-	} else {
+	}
+	// Parquet and CSV record the inputs' hashes at the files' close, once
+	// they are known; formats that record metadata up front wait for them
+	// before the files open.
+	late := true
+	for _, f := range r.formats() {
+		late = late && sinks.LateMetaFormat(f)
+	}
+	switch {
+	case hashedFirst:
+	case hashFromReads && (late || !opt.Write):
+		// Each input is hashed from the bytes its source reads, and what
+		// the source left unread once every source is read.
+		tctx, stop := context.WithCancel(ctx)
+		defer stop()
+		r.tees = r.teeInputs(tctx)
+		r.hashed = sync.OnceValue(func() error { return r.finishTees(ctx) })
+	default:
 		hctx, stop := context.WithCancel(ctx)
 		defer stop()
 		done := make(chan error, 1)
@@ -166,12 +185,6 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 	if opt.Write {
 		r.pause(PauseLocked)
 		if !hashedFirst {
-			// Parquet records the inputs' hashes in its footer, once they
-			// are known; formats that record metadata up front wait here.
-			late := true
-			for _, f := range r.formats() {
-				late = late && sinks.LateMetaFormat(f)
-			}
 			if late {
 				r.lateMeta = r.sourcesMeta
 			} else if err := r.hashed(); err != nil {
@@ -207,6 +220,8 @@ type runner struct {
 	obs     Observer
 	log     *slog.Logger
 	hashes  map[string]inputHash
+	// tees, when set, hash the inputs from the bytes the sources read.
+	tees teeHashes
 	// hashed waits until hashes is complete (the inputs may be hashed on
 	// a goroutine of their own while they are read).
 	hashed func() error
@@ -300,6 +315,9 @@ func (r *runner) readSource(ctx context.Context, src Source) error {
 	in := sources.Input{
 		Path: path, Name: name, Format: src.Format, Member: src.Member, Encoding: src.Encoding,
 		Delimiter: src.Delimiter, Sheets: src.Sheet, BatchRows: r.opt.BatchRows,
+	}
+	if t := r.tees[path]; t != nil {
+		in.Tee = t.feed
 	}
 	s, err := sources.Open(ctx, in)
 	if err != nil {

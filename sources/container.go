@@ -2,6 +2,7 @@ package sources
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -67,11 +68,15 @@ func (b *blob) readerAt() (io.ReaderAt, int64, error) {
 // openContainer opens f, looking inside .gz and .zip containers (but not
 // inside an .xlsx, which is a zip of its own kind).
 func openContainer(f *os.File, size int64, in Input) (*blob, error) {
+	var ra io.ReaderAt = f
+	if in.Tee != nil {
+		ra = teeFile{f: f, tee: in.Tee}
+	}
 	b := &blob{
 		name:    in.Path,
 		size:    size,
-		ra:      f,
-		stream:  func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(f, 0, size)), nil },
+		ra:      ra,
+		stream:  func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(ra, 0, size)), nil },
 		closers: []io.Closer{f},
 	}
 	if err := b.readHead(); err != nil {
@@ -113,6 +118,20 @@ func (b *blob) readHead() error {
 	return nil
 }
 
+// teeFile reads a file at offsets and hands what it read to tee.
+type teeFile struct {
+	f   *os.File
+	tee func(off int64, p []byte)
+}
+
+func (t teeFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := t.f.ReadAt(p, off)
+	if n > 0 {
+		t.tee(off, p[:n])
+	}
+	return n, err
+}
+
 func isGzip(h []byte) bool { return len(h) >= 2 && h[0] == 0x1f && h[1] == 0x8b }
 func isZip(h []byte) bool  { return len(h) >= 4 && string(h[:4]) == "PK\x03\x04" }
 
@@ -124,7 +143,9 @@ func gunzipBlob(outer *blob) (*blob, error) {
 		if err != nil {
 			return nil, err
 		}
-		zr, err := gzip.NewReader(rc)
+		// gzip reads through a 4 KiB buffer of its own, a system call
+		// per 4 KiB of the file, unless given a buffered reader.
+		zr, err := gzip.NewReader(bufio.NewReaderSize(rc, 128<<10))
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("gzip: %w", err)

@@ -66,6 +66,13 @@ type Input struct {
 	Delimiter string   // CSV delimiter, one character or "tab"; "" detects
 	Sheets    []string // sheet names or patterns (path.Match); empty means every sheet
 	BatchRows int      // rows per batch; 0 means DefaultBatchRows
+
+	// Tee, when set, is handed every run of bytes read from the file at
+	// Path (its own bytes, not those inside a container), with the offset
+	// they were read at, so that a caller may hash the file as it is read.
+	// Runs may repeat, overlap, leave gaps and come from several
+	// goroutines at once; p must not be kept once Tee returns.
+	Tee func(off int64, p []byte)
 }
 
 // DefaultBatchRows is the batch size when Input.BatchRows is 0.
