@@ -48,7 +48,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// encoders keeps chunk encoders (a zstd encoder and scratch buffers) for
+// encoders keeps chunk encoders (zstd encoders and scratch buffers) for
 // reuse across row groups and files, one pool per zstd level: an encoder
 // allocates its history buffers on first use.
 var encoders sync.Map // level -> *sync.Pool
@@ -63,12 +63,19 @@ func getEncoder(level int) (*chunkEncoder, error) {
 	if e, ok := p.(*sync.Pool).Get().(*chunkEncoder); ok {
 		return e, nil
 	}
-	z, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
-		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithWindowSize(zstdWindow))
+	z, err := newZstd(level, false)
 	if err != nil {
 		return nil, err
 	}
-	return &chunkEncoder{z: z}, nil
+	return &chunkEncoder{z: z, level: level}, nil
+}
+
+// newZstd returns an encoder of EncodeAll at level; rawLiterals leaves
+// out the Huffman coding of literals (see chunkEncoder.floats).
+func newZstd(level int, rawLiterals bool) (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
+		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithWindowSize(zstdWindow),
+		zstd.WithNoEntropyCompression(rawLiterals))
 }
 
 func putEncoder(level int, e *chunkEncoder) {
