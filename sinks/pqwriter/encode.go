@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
@@ -22,6 +23,8 @@ type chunkEncoder struct {
 	comp   []byte
 	levels []uint32 // definition levels, when their runs are short
 	hyb    []byte   // a dictionary chunk's indices, encoded
+	split  []byte   // a float chunk's data page in BYTE_STREAM_SPLIT
+	zsplit []byte   // the same compressed
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -74,6 +77,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		body, e.levels = appendLevels(body, c.defs, e.levels)
 		binary.LittleEndian.PutUint32(body, uint32(len(body)-4))
 	}
+	head := len(body)
 	enc := int32(encPlain)
 	switch {
 	case dict:
@@ -89,31 +93,30 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	if len(e.dict) > maxPage || len(e.body) > maxPage {
 		return nil, m, pageTooLarge(c)
 	}
-	m.encoding = enc
 	dictPage, dataPage := e.dict, e.body
 	m.codec = codecNone
-	if c.rawChunks > 0 && c.rawEncoding == enc {
+	switch {
+	case c.kind == kFloat64 && !dict:
+		var err error
+		if enc, dataPage, m.codec, err = e.encodeFloats(c, head); err != nil {
+			return nil, m, err
+		}
+	case c.rawChunks > 0 && c.rawEncoding == enc:
 		c.rawChunks--
-	} else {
+	default:
 		c.rawChunks = 0
 		e.zdict = e.zdict[:0]
 		if dict {
 			e.zdict = e.z.EncodeAll(e.dict, e.zdict)
 		}
-		z := e.z
-		if c.kind == kFloat64 && !dict {
-			var err error
-			if z, err = e.floats(); err != nil {
-				return nil, m, err
-			}
-		}
-		e.comp = z.EncodeAll(e.body, e.comp[:0])
+		e.comp = e.z.EncodeAll(e.body, e.comp[:0])
 		if zstdPays(len(e.dict)+len(e.body), len(e.zdict)+len(e.comp)) {
 			dictPage, dataPage, m.codec = e.zdict, e.comp, codecZstd
 		} else {
 			c.rawChunks, c.rawEncoding = rawChunks, enc
 		}
 	}
+	m.encoding = enc
 	out := c.out[:0]
 	if dict {
 		m.dictOffset = 0
@@ -126,11 +129,66 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	return out, m, nil
 }
 
-// floats returns the encoder of plain float chunks. Their literals (the
+// encodeFloats chooses the data page of a plain float chunk, whose PLAIN
+// page, uncompressed, is e.body (the definition levels in its first head
+// bytes). Of three pages it takes the smallest:
+//   - PLAIN compressed, which pays where values repeat (a share of the
+//     votes repeats whenever two units' fractions are equal);
+//   - BYTE_STREAM_SPLIT compressed: the values' first bytes, then their
+//     second bytes, and so on, which pays on near-unique values whose sign,
+//     exponent and high mantissa bytes vary little (turnout);
+//   - PLAIN uncompressed, when zstd saves less than minSaving either way.
+//
+// Trying both compressions costs a second zstd pass, so the choice is
+// made on a column's first plain float chunk, kept for its next
+// rawChunks chunks (each still stored uncompressed if its zstd does not
+// pay), and made again on the one after. It depends only on the column's
+// values.
+func (e *chunkEncoder) encodeFloats(c *column, head int) (enc int32, page []byte, codec int32, err error) {
+	try := c.floatsLeft == 0
+	if try {
+		c.floatsLeft = rawChunks
+	} else {
+		c.floatsLeft--
+	}
+	raw := len(e.body)
+	plain, split := -1, -1 // compressed sizes, where zstd pays
+	if try || c.floatsCodec == codecZstd && c.floatsEnc == encPlain {
+		z, err := e.floats()
+		if err != nil {
+			return 0, nil, 0, err
+		}
+		e.comp = z.EncodeAll(e.body, e.comp[:0])
+		if zstdPays(raw, len(e.comp)) {
+			plain = len(e.comp)
+		}
+	}
+	if try || c.floatsCodec == codecZstd && c.floatsEnc == encSplit {
+		e.split = appendSplit(append(e.split[:0], e.body[:head]...), c.ndata)
+		e.zsplit = e.z.EncodeAll(e.split, e.zsplit[:0])
+		if zstdPays(raw, len(e.zsplit)) {
+			split = len(e.zsplit)
+		}
+	}
+	enc, page, codec = encPlain, e.body, codecNone
+	switch {
+	case plain >= 0 && (split < 0 || plain <= split):
+		page, codec = e.comp, codecZstd
+	case split >= 0:
+		enc, page, codec = encSplit, e.zsplit, codecZstd
+	}
+	if try {
+		c.floatsEnc, c.floatsCodec = enc, codec
+	}
+	return enc, page, codec, nil
+}
+
+// floats returns the encoder of PLAIN float pages. Their literals (the
 // bytes of values not seen before in the chunk) are near-random mantissa
-// bytes that Huffman coding does not shrink: zstd compresses such a chunk
+// bytes that Huffman coding does not shrink: zstd compresses such a page
 // by its repeated values alone, and trying the Huffman coding of every
-// block costs about a seventh of its time for nothing.
+// block costs about a seventh of its time for nothing. (Split pages keep
+// it: their exponent bytes are what it shrinks.)
 func (e *chunkEncoder) floats() (*zstd.Encoder, error) {
 	if e.zf == nil {
 		z, err := newZstd(e.level, true)
@@ -140,6 +198,22 @@ func (e *chunkEncoder) floats() (*zstd.Encoder, error) {
 		e.zf = z
 	}
 	return e.zf, nil
+}
+
+// appendSplit appends vals in BYTE_STREAM_SPLIT: the first (least
+// significant) byte of every value, then every value's second byte, and
+// so on.
+func appendSplit(b []byte, vals []uint64) []byte {
+	n := len(vals)
+	start := len(b)
+	b = slices.Grow(b, 8*n)[:start+8*n]
+	s0, s1, s2, s3 := b[start:][:n], b[start+n:][:n], b[start+2*n:][:n], b[start+3*n:][:n]
+	s4, s5, s6, s7 := b[start+4*n:][:n], b[start+5*n:][:n], b[start+6*n:][:n], b[start+7*n:][:n]
+	for i, v := range vals {
+		s0[i], s1[i], s2[i], s3[i] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		s4[i], s5[i], s6[i], s7[i] = byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56)
+	}
+	return b
 }
 
 // A column chunk is compressed with zstd where that pays: when zstd saves

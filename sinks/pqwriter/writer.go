@@ -4,14 +4,16 @@
 // optional BYTE_ARRAY (UTF-8 string), INT64, DOUBLE and BOOLEAN columns,
 // one dictionary page and one data page (format v1) per column chunk,
 // and chunk statistics. A chunk without a dictionary has its counts
-// DELTA_BINARY_PACKED and everything else PLAIN; a chunk of counts also
-// goes without its dictionary when the differences take fewer bytes than
-// the dictionary and its indices (row numbers repeated on a unit's rows,
-// protocol figures). A chunk is compressed with zstd where that pays:
-// when zstd saves less than 15% of a chunk's bytes (dictionary indices of
-// vote counts, near-unique figures, a chunk of a few bytes), the chunk is
-// stored uncompressed and so are the column's next 15 chunks of the same
-// encoding, without trying; the one after is tried again (see zstdPays).
+// DELTA_BINARY_PACKED, its floats PLAIN or BYTE_STREAM_SPLIT (whichever
+// zstd makes smaller, see encodeFloats) and everything else PLAIN; a
+// chunk of counts also goes without its dictionary when the differences
+// take fewer bytes than the dictionary and its indices (row numbers
+// repeated on a unit's rows, protocol figures). A chunk is compressed
+// with zstd where that pays: when zstd saves less than 15% of a chunk's
+// bytes (dictionary indices of vote counts, near-unique figures, a chunk
+// of a few bytes), the chunk is stored uncompressed and so are the
+// column's next 15 chunks of the same encoding, without trying; the one
+// after is tried again (see zstdPays; floats, encodeFloats).
 //
 // In exchange it writes a row for a few nanoseconds a value: input that
 // arrives dictionary-encoded (an Arrow dictionary array, as tally's result
@@ -106,6 +108,7 @@ const (
 	encPlain     = 0
 	encRLE       = 3
 	encRLEDict   = 8
+	encSplit     = 9 // BYTE_STREAM_SPLIT
 	codecNone    = 0
 	codecZstd    = 6
 	pageData     = 0
@@ -469,6 +472,10 @@ type column struct {
 
 	rawChunks   int   // chunks still to store uncompressed (see zstdPays),
 	rawEncoding int32 // if their data page has this encoding
+
+	floatsLeft  int   // plain float chunks still to take this choice (see encodeFloats):
+	floatsEnc   int32 // their data page's encoding
+	floatsCodec int32 // and codec
 
 	out []byte // the encoded chunk, until written
 }

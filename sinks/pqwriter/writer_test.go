@@ -575,7 +575,7 @@ func TestCodecPerChunk(t *testing.T) {
 	x := uint64(1)
 	for i := range rg * groups {
 		x = x*6364136223846793005 + 1442695040888963407
-		noise := math.Float64frombits(x>>12 | 0x3ff<<52)
+		noise := math.Float64frombits(x) // every byte random: no encoding shrinks it
 		if i < rg {
 			tbl.cols[0] = append(tbl.cols[0], noise)
 			tbl.cols[3] = append(tbl.cols[3], noise)
@@ -617,6 +617,89 @@ func TestCodecPerChunk(t *testing.T) {
 				t.Errorf("group %d column %d: codec %s, want %s", g, c, cc.Compression(), want[c])
 			}
 		}
+	}
+}
+
+// A float chunk is PLAIN and compressed where its values repeat (shares),
+// BYTE_STREAM_SPLIT and compressed where they are near-unique but their
+// bytes vary little position by position, and PLAIN uncompressed where
+// neither pays; the choice, made on a column's first chunk, holds for its
+// next rawChunks chunks and is made again on the one after.
+func TestFloatEncodings(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "share", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "figures", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "noise then figures", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	const rg, groups = 4096, rawChunks + 2
+	tbl := table{schema: sch, cols: make([][]any, 3)}
+	x := uint64(7)
+	for i := range rg * groups {
+		x = x*6364136223846793005 + 1442695040888963407
+		valid, votes := 300+(x>>50)%150, (x>>40)%(1+(x>>30)%40)
+		// Distinct figures of a few significant bits: their low bytes are
+		// zero, their high bytes vary little.
+		figure := 50 + float64(i)/64
+		if i%13 == 5 {
+			tbl.cols[0] = append(tbl.cols[0], nil)
+			tbl.cols[1] = append(tbl.cols[1], nil)
+		} else {
+			// Small parties' shares repeat, a little over half distinct.
+			tbl.cols[0] = append(tbl.cols[0], float64(votes)*100/float64(valid))
+			tbl.cols[1] = append(tbl.cols[1], figure)
+		}
+		if i < rg {
+			tbl.cols[2] = append(tbl.cols[2], math.Float64frombits(x))
+		} else {
+			tbl.cols[2] = append(tbl.cols[2], figure)
+		}
+	}
+	data := write(t, tbl, rg, []int{1000, 5000}, false)
+	readsBackAs(t, data, tbl)
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type chunk struct {
+		enc   parquet.Encoding
+		codec compress.Compression
+	}
+	plainZstd := chunk{parquet.Encodings.Plain, compress.Codecs.Zstd}
+	splitZstd := chunk{parquet.Encodings.ByteStreamSplit, compress.Codecs.Zstd}
+	plainRaw := chunk{parquet.Encodings.Plain, compress.Codecs.Uncompressed}
+	for g := range groups {
+		want := []chunk{plainZstd, splitZstd, plainRaw}
+		if g > rawChunks {
+			want[2] = splitZstd // tried again
+		}
+		for c := range want {
+			cc, err := rdr.MetaData().RowGroup(g).ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() {
+				t.Fatalf("group %d column %d has a dictionary", g, c)
+			}
+			got := chunk{codec: cc.Compression()}
+			for _, e := range cc.Encodings() {
+				if e != parquet.Encodings.RLE {
+					got.enc = e
+				}
+			}
+			if got != want[c] {
+				t.Errorf("group %d column %d: %s %s, want %s %s", g, c, got.enc, got.codec, want[c].enc, want[c].codec)
+			}
+		}
+	}
+}
+
+// appendSplit puts the k-th byte of every value in the k-th stream.
+func TestAppendSplit(t *testing.T) {
+	vals := []uint64{0x0807060504030201, 0x1817161514131211, 0x2827262524232221}
+	got := appendSplit([]byte{0xff}, vals)
+	want := []byte{0xff, 1, 0x11, 0x21, 2, 0x12, 0x22, 3, 0x13, 0x23, 4, 0x14, 0x24, 5, 0x15, 0x25, 6, 0x16, 0x26, 7, 0x17, 0x27, 8, 0x18, 0x28}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("appendSplit: % x, want % x", got, want)
 	}
 }
 
