@@ -548,9 +548,16 @@ func (c *column) add(a arrow.Array, from, to int) error {
 		}
 	}
 	if c.nullable {
-		if !nulls {
+		switch {
+		case !nulls:
 			c.addDefs(1, to-from)
-		} else {
+		case a.NullN() == a.Len():
+			// A column of nulls (a CSV's sheet names): no values, so the
+			// loops below only check the array's type.
+			c.addDefs(0, to-from)
+			c.nulls += to - from
+			from = to
+		default:
 			for i := from; i < to; i++ {
 				if a.IsNull(i) {
 					c.addDefs(0, 1)
@@ -674,7 +681,25 @@ func (c *column) addDict(d *array.Dictionary, from, to int, nulls bool) error {
 			}
 		}
 		for ; i < len(keys) && !c.plain; i++ {
-			if nulls && d.IsNull(from+i) {
+			if !nulls {
+				// Values seen before, the common case, in a loop of their
+				// own: out has room for every key (slices.Grow above).
+				n := len(out)
+				seen := out[n : n+len(keys)-i]
+				m := 0
+				for _, j := range keys[i:] {
+					k := remap[j]
+					if k < 0 {
+						break
+					}
+					seen[m] = uint32(k)
+					m++
+				}
+				out = out[:n+m]
+				if i += m; i == len(keys) {
+					break
+				}
+			} else if d.IsNull(from + i) {
 				continue
 			}
 			j := keys[i]
