@@ -58,16 +58,19 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	}
 	if dict {
 		w := bitWidth(uint32(c.dictLen() - 1))
-		e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
 		if c.kind == kInt64 {
 			// Counts that vary little from row to row (row numbers
 			// repeated on a unit's rows, protocol figures) can take fewer
-			// bytes as differences than as a dictionary and indices.
-			if deltaSize(c.nvals, c.idx) < len(e.dict)+len(e.hyb) {
+			// bytes as differences than as a dictionary and indices
+			// (a byte of bit width, then the indices).
+			if deltaSize(c.nvals, c.idx) < len(e.dict)+1+hybridSize(c.idx, w) {
 				c.toPlain()
 				dict = false
 				e.dict = e.dict[:0]
 			}
+		}
+		if dict {
+			e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
 		}
 	}
 	// The data page: definition levels, then the values.

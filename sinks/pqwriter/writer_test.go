@@ -453,6 +453,76 @@ func TestHybrid(t *testing.T) {
 }
 
 // decodeHybrid is a plain reading of the format's definition, for tests.
+// appendHybrid's skips and eight-at-a-time run counts find the runs that
+// looking at every value finds: the same bytes as that plain scan.
+func TestHybridFindsEveryRun(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		width := rapid.IntRange(1, 12).Draw(rt, "width")
+		var vals []uint32
+		for range rapid.IntRange(0, 40).Draw(rt, "runs") {
+			v := uint32(rapid.Uint64Range(0, 1<<width-1).Draw(rt, "v"))
+			for range rapid.IntRange(1, 20).Draw(rt, "n") {
+				vals = append(vals, v)
+			}
+		}
+		if got, want := appendHybrid(nil, vals, width), appendHybridEveryValue(nil, vals, width); !bytes.Equal(got, want) {
+			rt.Fatalf("% x, want % x", got, want)
+		}
+	})
+}
+
+// hybridSize is the length of appendHybrid's encoding, which it does not
+// build.
+func TestHybridSize(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		width := rapid.IntRange(1, 32).Draw(rt, "width")
+		var vals []uint32
+		for range rapid.IntRange(0, 80).Draw(rt, "runs") {
+			v := uint32(rapid.Uint64Range(0, 1<<width-1).Draw(rt, "v"))
+			for range rapid.IntRange(1, 30).Draw(rt, "n") {
+				vals = append(vals, v)
+			}
+		}
+		if got, want := hybridSize(vals, width), len(appendHybrid(nil, vals, width)); got != want {
+			rt.Fatalf("hybridSize %d, encoding %d bytes", got, want)
+		}
+	})
+}
+
+// appendHybridEveryValue is appendHybrid looking at every value in turn.
+func appendHybridEveryValue(dst []byte, vals []uint32, width int) []byte {
+	n, lit, i := len(vals), 0, 0
+	for i < n {
+		v := vals[i]
+		r := 1
+		for i+r < n && vals[i+r] == v {
+			r++
+		}
+		if r < 8 {
+			i += r
+			continue
+		}
+		if pend := i - lit; pend > 0 {
+			k := (8 - pend%8) % 8
+			i += k
+			r -= k
+			dst = appendPacked(dst, vals[lit:i], width)
+			lit = i
+			if r < 8 {
+				i += r
+				continue
+			}
+		}
+		dst = appendRepeat(dst, v, r, width)
+		i += r
+		lit = i
+	}
+	if lit < n {
+		dst = appendPacked(dst, vals[lit:], width)
+	}
+	return dst
+}
+
 func decodeHybrid(b []byte, width, n int) []uint32 {
 	var out []uint32
 	for len(out) < n {
