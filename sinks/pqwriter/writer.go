@@ -73,11 +73,13 @@ func getEncoder(level int) (*chunkEncoder, error) {
 }
 
 // newZstd returns an encoder of EncodeAll at level; rawLiterals leaves
-// out the Huffman coding of literals (see chunkEncoder.floats).
+// out the Huffman coding of literals (see floatsZstd). The encoder keeps
+// a history of one window rather than two: each page is a frame of its
+// own, so the bytes are the same, for 1.6 MB an encoder instead of 2.7.
 func newZstd(level int, rawLiterals bool) (*zstd.Encoder, error) {
 	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
 		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithWindowSize(zstdWindow),
-		zstd.WithNoEntropyCompression(rawLiterals))
+		zstd.WithNoEntropyCompression(rawLiterals), zstd.WithLowerEncoderMem(true))
 }
 
 func putEncoder(level int, e *chunkEncoder) {
