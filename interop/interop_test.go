@@ -515,6 +515,16 @@ func TestSynthetic(t *testing.T) {
 	if n := len(reference(t, filepath.Join(dir, "results.arrow")).rows); n != 48000 {
 		t.Fatalf("results has %d rows, want 48000", n)
 	}
+	// Near-unique shares and turnout: float chunks written
+	// BYTE_STREAM_SPLIT, which every reader below must decode.
+	var split int
+	q := "SELECT count(*) FROM parquet_metadata([?, ?]) WHERE encodings LIKE '%BYTE_STREAM_SPLIT%'"
+	if err := openDuck(t).QueryRow(q, filepath.Join(dir, "results.parquet"), filepath.Join(dir, "units.parquet")).Scan(&split); err != nil {
+		t.Fatal(err)
+	}
+	if split == 0 {
+		t.Error("no column chunk is BYTE_STREAM_SPLIT")
+	}
 	t.Run("duckdb", func(t *testing.T) { checkDuckDB(t, dir) })
 	t.Run("js", func(t *testing.T) { checkJS(t, dir) })
 }

@@ -9,9 +9,8 @@ import (
 // Counts and row numbers of plain (dictionary-less) chunks are written as
 // differences (DELTA_BINARY_PACKED): zstd takes plain 8-byte integers
 // slowly, their zero high bytes making a short match every few bytes,
-// and a row number that grows by one packs into nothing. Floats stay
-// PLAIN: a share repeats exactly often enough that zstd does better on
-// whole values than on the byte streams BYTE_STREAM_SPLIT would give.
+// and a row number that grows by one packs into nothing. Floats are not
+// written as differences (see encodeFloats).
 
 const (
 	encDelta = 5

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
@@ -14,12 +16,15 @@ import (
 // compressed with zstd. Each encoding goroutine has its own.
 type chunkEncoder struct {
 	z      *zstd.Encoder
+	level  int
 	dict   []byte // the dictionary page, uncompressed
 	body   []byte // the data page, uncompressed
 	zdict  []byte // the same compressed
 	comp   []byte
 	levels []uint32 // definition levels, when their runs are short
 	hyb    []byte   // a dictionary chunk's indices, encoded
+	split  []byte   // a float chunk's data page in BYTE_STREAM_SPLIT
+	zsplit []byte   // the same compressed
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -53,16 +58,19 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	}
 	if dict {
 		w := bitWidth(uint32(c.dictLen() - 1))
-		e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
 		if c.kind == kInt64 {
 			// Counts that vary little from row to row (row numbers
 			// repeated on a unit's rows, protocol figures) can take fewer
-			// bytes as differences than as a dictionary and indices.
-			if deltaSize(c.nvals, c.idx) < len(e.dict)+len(e.hyb) {
+			// bytes as differences than as a dictionary and indices
+			// (a byte of bit width, then the indices).
+			if deltaSize(c.nvals, c.idx) < len(e.dict)+1+hybridSize(c.idx, w) {
 				c.toPlain()
 				dict = false
 				e.dict = e.dict[:0]
 			}
+		}
+		if dict {
+			e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
 		}
 	}
 	// The data page: definition levels, then the values.
@@ -72,6 +80,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		body, e.levels = appendLevels(body, c.defs, e.levels)
 		binary.LittleEndian.PutUint32(body, uint32(len(body)-4))
 	}
+	head := len(body)
 	enc := int32(encPlain)
 	switch {
 	case dict:
@@ -87,12 +96,17 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	if len(e.dict) > maxPage || len(e.body) > maxPage {
 		return nil, m, pageTooLarge(c)
 	}
-	m.encoding = enc
 	dictPage, dataPage := e.dict, e.body
 	m.codec = codecNone
-	if c.rawChunks > 0 && c.rawEncoding == enc {
+	switch {
+	case c.kind == kFloat64 && !dict:
+		var err error
+		if enc, dataPage, m.codec, err = e.encodeFloats(c, head); err != nil {
+			return nil, m, err
+		}
+	case c.rawChunks > 0 && c.rawEncoding == enc:
 		c.rawChunks--
-	} else {
+	default:
 		c.rawChunks = 0
 		e.zdict = e.zdict[:0]
 		if dict {
@@ -105,6 +119,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 			c.rawChunks, c.rawEncoding = rawChunks, enc
 		}
 	}
+	m.encoding = enc
 	out := c.out[:0]
 	if dict {
 		m.dictOffset = 0
@@ -115,6 +130,102 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	m.hasStats, m.min, m.max = c.stats()
 	c.out = out
 	return out, m, nil
+}
+
+// encodeFloats chooses the data page of a plain float chunk, whose PLAIN
+// page, uncompressed, is e.body (the definition levels in its first head
+// bytes). Of three pages it takes the smallest:
+//   - PLAIN compressed, which pays where values repeat (a share of the
+//     votes repeats whenever two units' fractions are equal);
+//   - BYTE_STREAM_SPLIT compressed: the values' first bytes, then their
+//     second bytes, and so on, which pays on near-unique values whose sign,
+//     exponent and high mantissa bytes vary little (turnout);
+//   - PLAIN uncompressed, when zstd saves less than minSaving either way.
+//
+// Trying both compressions costs a second zstd pass, so the choice is
+// made on a column's first plain float chunk, kept for its next
+// rawChunks chunks (each still stored uncompressed if its zstd does not
+// pay), and made again on the one after. It depends only on the column's
+// values.
+func (e *chunkEncoder) encodeFloats(c *column, head int) (enc int32, page []byte, codec int32, err error) {
+	try := c.floatsLeft == 0
+	if try {
+		c.floatsLeft = rawChunks
+	} else {
+		c.floatsLeft--
+	}
+	raw := len(e.body)
+	plain, split := -1, -1 // compressed sizes, where zstd pays
+	if try || c.floatsCodec == codecZstd && c.floatsEnc == encPlain {
+		z, err := getFloatsZstd(e.level)
+		if err != nil {
+			return 0, nil, 0, err
+		}
+		e.comp = z.EncodeAll(e.body, e.comp[:0])
+		putFloatsZstd(e.level, z)
+		if zstdPays(raw, len(e.comp)) {
+			plain = len(e.comp)
+		}
+	}
+	if try || c.floatsCodec == codecZstd && c.floatsEnc == encSplit {
+		e.split = appendSplit(append(e.split[:0], e.body[:head]...), c.ndata)
+		e.zsplit = e.z.EncodeAll(e.split, e.zsplit[:0])
+		if zstdPays(raw, len(e.zsplit)) {
+			split = len(e.zsplit)
+		}
+	}
+	enc, page, codec = encPlain, e.body, codecNone
+	switch {
+	case plain >= 0 && (split < 0 || plain <= split):
+		page, codec = e.comp, codecZstd
+	case split >= 0:
+		enc, page, codec = encSplit, e.zsplit, codecZstd
+	}
+	if try {
+		c.floatsEnc, c.floatsCodec = enc, codec
+	}
+	return enc, page, codec, nil
+}
+
+// floatsZstd keeps the encoders of PLAIN float pages, one pool per zstd
+// level. Their literals (the bytes of values not seen before in the
+// chunk) are near-random mantissa bytes that Huffman coding does not
+// shrink: zstd compresses such a page by its repeated values alone, and
+// trying the Huffman coding of every block costs about a seventh of its
+// time for nothing. (Split pages keep it: their exponent bytes are what
+// it shrinks.) They are pooled apart from the chunk encoders and taken
+// only for the time of a page: a row group has few float columns, and an
+// encoder keeps 1.6 MB of history and tables (one per chunk encoder, of
+// 2.7 MB then, raised a wide run's peak RSS by 8 to 24 MB).
+var floatsZstd sync.Map // level -> *sync.Pool
+
+func getFloatsZstd(level int) (*zstd.Encoder, error) {
+	p, _ := floatsZstd.LoadOrStore(level, &sync.Pool{})
+	if z, ok := p.(*sync.Pool).Get().(*zstd.Encoder); ok {
+		return z, nil
+	}
+	return newZstd(level, true)
+}
+
+func putFloatsZstd(level int, z *zstd.Encoder) {
+	p, _ := floatsZstd.Load(level)
+	p.(*sync.Pool).Put(z)
+}
+
+// appendSplit appends vals in BYTE_STREAM_SPLIT: the first (least
+// significant) byte of every value, then every value's second byte, and
+// so on.
+func appendSplit(b []byte, vals []uint64) []byte {
+	n := len(vals)
+	start := len(b)
+	b = slices.Grow(b, 8*n)[:start+8*n]
+	s0, s1, s2, s3 := b[start:][:n], b[start+n:][:n], b[start+2*n:][:n], b[start+3*n:][:n]
+	s4, s5, s6, s7 := b[start+4*n:][:n], b[start+5*n:][:n], b[start+6*n:][:n], b[start+7*n:][:n]
+	for i, v := range vals {
+		s0[i], s1[i], s2[i], s3[i] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+		s4[i], s5[i], s6[i], s7[i] = byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56)
+	}
+	return b
 }
 
 // A column chunk is compressed with zstd where that pays: when zstd saves

@@ -25,6 +25,51 @@ func bitWidth(max uint32) int {
 
 // appendHybrid appends vals (each below 1<<width) in the hybrid encoding.
 func appendHybrid(dst []byte, vals []uint32, width int) []byte {
+	h := hybridOut{dst: dst, width: width}
+	h.write(vals)
+	return h.dst
+}
+
+// hybridSize returns the length appendHybrid would give vals, without
+// packing them.
+func hybridSize(vals []uint32, width int) int {
+	h := hybridOut{width: width, sizeOnly: true}
+	h.write(vals)
+	return h.size
+}
+
+// hybridOut receives the runs of the hybrid encoding: their bytes, or
+// with sizeOnly only their number.
+type hybridOut struct {
+	dst      []byte
+	size     int
+	width    int
+	sizeOnly bool
+}
+
+func (h *hybridOut) packed(vals []uint32) {
+	if !h.sizeOnly {
+		h.dst = appendPacked(h.dst, vals, h.width)
+		return
+	}
+	for len(vals) > 0 {
+		groups := min((len(vals)+7)/8, maxLiteralGroups)
+		h.size += uvarintLen(uint64(groups)<<1|1) + groups*h.width
+		vals = vals[min(groups*8, len(vals)):]
+	}
+}
+
+func (h *hybridOut) repeat(v uint32, count int) {
+	if !h.sizeOnly {
+		h.dst = appendRepeat(h.dst, v, count, h.width)
+		return
+	}
+	h.size += uvarintLen(uint64(count)<<1) + (h.width+7)/8
+}
+
+// write finds the runs of eight or more equal values in vals and hands
+// them and the values between them on, in groups of eight.
+func (h *hybridOut) write(vals []uint32) {
 	n := len(vals)
 	lit := 0 // start of the values not yet written
 	i := 0
@@ -32,14 +77,17 @@ func appendHybrid(dst []byte, vals []uint32, width int) []byte {
 		v := vals[i]
 		if i+8 <= n && vals[i+7] != v {
 			// No run of eight starts here (nor, if one started before,
-			// at a later value of the same run).
-			i++
+			// at a later value of the same run). Nor at the next seven
+			// values if the eighth and ninth differ: such a run would
+			// hold both.
+			if i+9 <= n && vals[i+8] != vals[i+7] {
+				i += 8
+			} else {
+				i++
+			}
 			continue
 		}
-		r := 1
-		for i+r < n && vals[i+r] == v {
-			r++
-		}
+		r := runLength(vals[i:])
 		if r < 8 {
 			i += r
 			continue
@@ -50,21 +98,36 @@ func appendHybrid(dst []byte, vals []uint32, width int) []byte {
 			k := (8 - pend%8) % 8
 			i += k
 			r -= k
-			dst = appendPacked(dst, vals[lit:i], width)
+			h.packed(vals[lit:i])
 			lit = i
 			if r < 8 {
 				i += r
 				continue
 			}
 		}
-		dst = appendRepeat(dst, v, r, width)
+		h.repeat(v, r)
 		i += r
 		lit = i
 	}
 	if lit < n {
-		dst = appendPacked(dst, vals[lit:], width)
+		h.packed(vals[lit:])
 	}
-	return dst
+}
+
+// runLength returns how many values at the start of vals equal the first
+// (at least 1), comparing eight at a time through long runs.
+func runLength(vals []uint32) int {
+	v, r := vals[0], 1
+	for ; r+8 <= len(vals); r += 8 {
+		w := vals[r : r+8]
+		if w[0] != v || w[1] != v || w[2] != v || w[3] != v || w[4] != v || w[5] != v || w[6] != v || w[7] != v {
+			break
+		}
+	}
+	for r < len(vals) && vals[r] == v {
+		r++
+	}
+	return r
 }
 
 func appendRepeat(dst []byte, v uint32, count, width int) []byte {

@@ -4,14 +4,16 @@
 // optional BYTE_ARRAY (UTF-8 string), INT64, DOUBLE and BOOLEAN columns,
 // one dictionary page and one data page (format v1) per column chunk,
 // and chunk statistics. A chunk without a dictionary has its counts
-// DELTA_BINARY_PACKED and everything else PLAIN; a chunk of counts also
-// goes without its dictionary when the differences take fewer bytes than
-// the dictionary and its indices (row numbers repeated on a unit's rows,
-// protocol figures). A chunk is compressed with zstd where that pays:
-// when zstd saves less than 15% of a chunk's bytes (dictionary indices of
-// vote counts, near-unique figures, a chunk of a few bytes), the chunk is
-// stored uncompressed and so are the column's next 15 chunks of the same
-// encoding, without trying; the one after is tried again (see zstdPays).
+// DELTA_BINARY_PACKED, its floats PLAIN or BYTE_STREAM_SPLIT (whichever
+// zstd makes smaller, see encodeFloats) and everything else PLAIN; a
+// chunk of counts also goes without its dictionary when the differences
+// take fewer bytes than the dictionary and its indices (row numbers
+// repeated on a unit's rows, protocol figures). A chunk is compressed
+// with zstd where that pays: when zstd saves less than 15% of a chunk's
+// bytes (dictionary indices of vote counts, near-unique figures, a chunk
+// of a few bytes), the chunk is stored uncompressed and so are the
+// column's next 15 chunks of the same encoding, without trying; the one
+// after is tried again (see zstdPays; floats, encodeFloats).
 //
 // In exchange it writes a row for a few nanoseconds a value: input that
 // arrives dictionary-encoded (an Arrow dictionary array, as tally's result
@@ -48,7 +50,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// encoders keeps chunk encoders (a zstd encoder and scratch buffers) for
+// encoders keeps chunk encoders (zstd encoders and scratch buffers) for
 // reuse across row groups and files, one pool per zstd level: an encoder
 // allocates its history buffers on first use.
 var encoders sync.Map // level -> *sync.Pool
@@ -63,12 +65,21 @@ func getEncoder(level int) (*chunkEncoder, error) {
 	if e, ok := p.(*sync.Pool).Get().(*chunkEncoder); ok {
 		return e, nil
 	}
-	z, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
-		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithWindowSize(zstdWindow))
+	z, err := newZstd(level, false)
 	if err != nil {
 		return nil, err
 	}
-	return &chunkEncoder{z: z}, nil
+	return &chunkEncoder{z: z, level: level}, nil
+}
+
+// newZstd returns an encoder of EncodeAll at level; rawLiterals leaves
+// out the Huffman coding of literals (see floatsZstd). The encoder keeps
+// a history of one window rather than two: each page is a frame of its
+// own, so the bytes are the same, for 1.6 MB an encoder instead of 2.7.
+func newZstd(level int, rawLiterals bool) (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
+		zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true), zstd.WithWindowSize(zstdWindow),
+		zstd.WithNoEntropyCompression(rawLiterals), zstd.WithLowerEncoderMem(true))
 }
 
 func putEncoder(level int, e *chunkEncoder) {
@@ -99,6 +110,7 @@ const (
 	encPlain     = 0
 	encRLE       = 3
 	encRLEDict   = 8
+	encSplit     = 9 // BYTE_STREAM_SPLIT
 	codecNone    = 0
 	codecZstd    = 6
 	pageData     = 0
@@ -463,6 +475,10 @@ type column struct {
 	rawChunks   int   // chunks still to store uncompressed (see zstdPays),
 	rawEncoding int32 // if their data page has this encoding
 
+	floatsLeft  int   // plain float chunks still to take this choice (see encodeFloats):
+	floatsEnc   int32 // their data page's encoding
+	floatsCodec int32 // and codec
+
 	out []byte // the encoded chunk, until written
 }
 
@@ -534,9 +550,16 @@ func (c *column) add(a arrow.Array, from, to int) error {
 		}
 	}
 	if c.nullable {
-		if !nulls {
+		switch {
+		case !nulls:
 			c.addDefs(1, to-from)
-		} else {
+		case a.NullN() == a.Len():
+			// A column of nulls (a CSV's sheet names): no values, so the
+			// loops below only check the array's type.
+			c.addDefs(0, to-from)
+			c.nulls += to - from
+			from = to
+		default:
 			for i := from; i < to; i++ {
 				if a.IsNull(i) {
 					c.addDefs(0, 1)
@@ -660,7 +683,25 @@ func (c *column) addDict(d *array.Dictionary, from, to int, nulls bool) error {
 			}
 		}
 		for ; i < len(keys) && !c.plain; i++ {
-			if nulls && d.IsNull(from+i) {
+			if !nulls {
+				// Values seen before, the common case, in a loop of their
+				// own: out has room for every key (slices.Grow above).
+				n := len(out)
+				seen := out[n : n+len(keys)-i]
+				m := 0
+				for _, j := range keys[i:] {
+					k := remap[j]
+					if k < 0 {
+						break
+					}
+					seen[m] = uint32(k)
+					m++
+				}
+				out = out[:n+m]
+				if i += m; i == len(keys) {
+					break
+				}
+			} else if d.IsNull(from + i) {
 				continue
 			}
 			j := keys[i]

@@ -453,6 +453,76 @@ func TestHybrid(t *testing.T) {
 }
 
 // decodeHybrid is a plain reading of the format's definition, for tests.
+// appendHybrid's skips and eight-at-a-time run counts find the runs that
+// looking at every value finds: the same bytes as that plain scan.
+func TestHybridFindsEveryRun(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		width := rapid.IntRange(1, 12).Draw(rt, "width")
+		var vals []uint32
+		for range rapid.IntRange(0, 40).Draw(rt, "runs") {
+			v := uint32(rapid.Uint64Range(0, 1<<width-1).Draw(rt, "v"))
+			for range rapid.IntRange(1, 20).Draw(rt, "n") {
+				vals = append(vals, v)
+			}
+		}
+		if got, want := appendHybrid(nil, vals, width), appendHybridEveryValue(nil, vals, width); !bytes.Equal(got, want) {
+			rt.Fatalf("% x, want % x", got, want)
+		}
+	})
+}
+
+// hybridSize is the length of appendHybrid's encoding, which it does not
+// build.
+func TestHybridSize(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		width := rapid.IntRange(1, 32).Draw(rt, "width")
+		var vals []uint32
+		for range rapid.IntRange(0, 80).Draw(rt, "runs") {
+			v := uint32(rapid.Uint64Range(0, 1<<width-1).Draw(rt, "v"))
+			for range rapid.IntRange(1, 30).Draw(rt, "n") {
+				vals = append(vals, v)
+			}
+		}
+		if got, want := hybridSize(vals, width), len(appendHybrid(nil, vals, width)); got != want {
+			rt.Fatalf("hybridSize %d, encoding %d bytes", got, want)
+		}
+	})
+}
+
+// appendHybridEveryValue is appendHybrid looking at every value in turn.
+func appendHybridEveryValue(dst []byte, vals []uint32, width int) []byte {
+	n, lit, i := len(vals), 0, 0
+	for i < n {
+		v := vals[i]
+		r := 1
+		for i+r < n && vals[i+r] == v {
+			r++
+		}
+		if r < 8 {
+			i += r
+			continue
+		}
+		if pend := i - lit; pend > 0 {
+			k := (8 - pend%8) % 8
+			i += k
+			r -= k
+			dst = appendPacked(dst, vals[lit:i], width)
+			lit = i
+			if r < 8 {
+				i += r
+				continue
+			}
+		}
+		dst = appendRepeat(dst, v, r, width)
+		i += r
+		lit = i
+	}
+	if lit < n {
+		dst = appendPacked(dst, vals[lit:], width)
+	}
+	return dst
+}
+
 func decodeHybrid(b []byte, width, n int) []uint32 {
 	var out []uint32
 	for len(out) < n {
@@ -575,7 +645,7 @@ func TestCodecPerChunk(t *testing.T) {
 	x := uint64(1)
 	for i := range rg * groups {
 		x = x*6364136223846793005 + 1442695040888963407
-		noise := math.Float64frombits(x>>12 | 0x3ff<<52)
+		noise := math.Float64frombits(x) // every byte random: no encoding shrinks it
 		if i < rg {
 			tbl.cols[0] = append(tbl.cols[0], noise)
 			tbl.cols[3] = append(tbl.cols[3], noise)
@@ -617,6 +687,89 @@ func TestCodecPerChunk(t *testing.T) {
 				t.Errorf("group %d column %d: codec %s, want %s", g, c, cc.Compression(), want[c])
 			}
 		}
+	}
+}
+
+// A float chunk is PLAIN and compressed where its values repeat (shares),
+// BYTE_STREAM_SPLIT and compressed where they are near-unique but their
+// bytes vary little position by position, and PLAIN uncompressed where
+// neither pays; the choice, made on a column's first chunk, holds for its
+// next rawChunks chunks and is made again on the one after.
+func TestFloatEncodings(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "share", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "figures", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "noise then figures", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	const rg, groups = 4096, rawChunks + 2
+	tbl := table{schema: sch, cols: make([][]any, 3)}
+	x := uint64(7)
+	for i := range rg * groups {
+		x = x*6364136223846793005 + 1442695040888963407
+		valid, votes := 300+(x>>50)%150, (x>>40)%(1+(x>>30)%40)
+		// Distinct figures of a few significant bits: their low bytes are
+		// zero, their high bytes vary little.
+		figure := 50 + float64(i)/64
+		if i%13 == 5 {
+			tbl.cols[0] = append(tbl.cols[0], nil)
+			tbl.cols[1] = append(tbl.cols[1], nil)
+		} else {
+			// Small parties' shares repeat, a little over half distinct.
+			tbl.cols[0] = append(tbl.cols[0], float64(votes)*100/float64(valid))
+			tbl.cols[1] = append(tbl.cols[1], figure)
+		}
+		if i < rg {
+			tbl.cols[2] = append(tbl.cols[2], math.Float64frombits(x))
+		} else {
+			tbl.cols[2] = append(tbl.cols[2], figure)
+		}
+	}
+	data := write(t, tbl, rg, []int{1000, 5000}, false)
+	readsBackAs(t, data, tbl)
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type chunk struct {
+		enc   parquet.Encoding
+		codec compress.Compression
+	}
+	plainZstd := chunk{parquet.Encodings.Plain, compress.Codecs.Zstd}
+	splitZstd := chunk{parquet.Encodings.ByteStreamSplit, compress.Codecs.Zstd}
+	plainRaw := chunk{parquet.Encodings.Plain, compress.Codecs.Uncompressed}
+	for g := range groups {
+		want := []chunk{plainZstd, splitZstd, plainRaw}
+		if g > rawChunks {
+			want[2] = splitZstd // tried again
+		}
+		for c := range want {
+			cc, err := rdr.MetaData().RowGroup(g).ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() {
+				t.Fatalf("group %d column %d has a dictionary", g, c)
+			}
+			got := chunk{codec: cc.Compression()}
+			for _, e := range cc.Encodings() {
+				if e != parquet.Encodings.RLE {
+					got.enc = e
+				}
+			}
+			if got != want[c] {
+				t.Errorf("group %d column %d: %s %s, want %s %s", g, c, got.enc, got.codec, want[c].enc, want[c].codec)
+			}
+		}
+	}
+}
+
+// appendSplit puts the k-th byte of every value in the k-th stream.
+func TestAppendSplit(t *testing.T) {
+	vals := []uint64{0x0807060504030201, 0x1817161514131211, 0x2827262524232221}
+	got := appendSplit([]byte{0xff}, vals)
+	want := []byte{0xff, 1, 0x11, 0x21, 2, 0x12, 0x22, 3, 0x13, 0x23, 4, 0x14, 0x24, 5, 0x15, 0x25, 6, 0x16, 0x26, 7, 0x17, 0x27, 8, 0x18, 0x28}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("appendSplit: % x, want % x", got, want)
 	}
 }
 
