@@ -6,12 +6,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"tally/internal/testkit"
 	"tally/report"
 )
 
 // BenchmarkBuildRows builds the results and units rows of polling
 // stations of a dozen options, as the row builder does for every unit a
-// run writes, flushing a batch every 32,768 result rows.
+// run writes, flushing a batch every 32,768 result rows. cpu-ns/op is the
+// process's CPU time, collection included.
 func BenchmarkBuildRows(b *testing.B) {
 	r := &runner{spec: &Spec{Election: Election{ID: "kz-2021"}}}
 	r.results = newBuilder(memory.NewGoAllocator(), ResultsTable)
@@ -31,6 +33,7 @@ func BenchmarkBuildRows(b *testing.B) {
 	b.SetBytes(int64(units * len(opts)))
 	b.ReportAllocs()
 	rows := 0
+	defer testkit.ReportCPU(b, testkit.CPUTime())
 	for b.Loop() {
 		for i, id := range ids {
 			u := outUnit{id: id, name: id, level: "precinct", parent: "d", pos: report.Position{File: "w.csv", Row: i + 2}, base: some(1000)}
