@@ -26,7 +26,7 @@ func BenchmarkBuildRows(b *testing.B) {
 	}
 	const units = 4096
 	ids := make([]string, units)
-	res := make([]resRow, len(opts))
+	res := make([]outRes, len(opts))
 	for i := range ids {
 		ids[i] = fmt.Sprintf("d%d/%d", i/60, i)
 	}
@@ -38,7 +38,7 @@ func BenchmarkBuildRows(b *testing.B) {
 		for i, id := range ids {
 			u := outUnit{id: id, name: id, level: "precinct", parent: "d", pos: report.Position{File: "w.csv", Row: i + 2}, base: some(1000)}
 			for k, o := range opts {
-				res[k] = resRow{opt: o, votes: some(int64(i*7+k) % 97), row: i + 2, col: int32(8 + k), scol: -1}
+				res[k] = outRes{opt: o, votes: some(int64(i*7+k) % 97), row: i + 2, col: int32(8 + k)}
 			}
 			r.buildRows("national", u, res)
 			rows += len(res)
