@@ -26,7 +26,21 @@ type unitChunk struct {
 	contest []string
 	units   []outUnit
 	ends    []int // units[i]'s results are res[ends[i-1]:ends[i]]
-	res     []resRow
+	res     []outRes
+}
+
+// outRes is what the output rows take of a result: under half of a
+// resRow, so that the chunks handed from the checking goroutine to the
+// building one (and through both cores' caches) are that much smaller.
+type outRes struct {
+	opt   *optEntry
+	votes opt
+	row   int   // source row of the votes
+	col   int32 // 0-based column of the votes
+}
+
+func outResOf(res *resRow) outRes {
+	return outRes{opt: res.opt, votes: res.votes, row: res.row, col: res.col}
 }
 
 // chunkUnits is how many units go to the building goroutine at a time.
@@ -55,7 +69,9 @@ func (b *rowBuilder) add(contest string, u *unitBuf, base opt) error {
 	}
 	c.contest = append(c.contest, contest)
 	c.units = append(c.units, outUnitOf(u, base))
-	c.res = append(c.res, u.results...)
+	for i := range u.results {
+		c.res = append(c.res, outResOf(&u.results[i]))
+	}
 	c.ends = append(c.ends, len(c.res))
 	if len(c.units) == chunkUnits {
 		b.ch <- c
@@ -90,7 +106,7 @@ func (b *rowBuilder) loop() {
 				b.failed.Store(true)
 			}
 		}
-		clear(c.res) // drop the strings the chunk held
+		clear(c.res) // drop the options the chunk held
 		c.contest, c.units, c.ends, c.res = c.contest[:0], c.units[:0], c.ends[:0], c.res[:0]
 		select {
 		case b.free <- c:
@@ -119,7 +135,7 @@ type optTemplate struct {
 
 // apply writes results' option columns from the template and reports
 // whether it could.
-func (t *optTemplate) apply(b *builder, results []resRow) bool {
+func (t *optTemplate) apply(b *builder, results []outRes) bool {
 	if !t.ok || t.gen != b.gen || len(results) != len(t.ents) {
 		return false
 	}
@@ -136,7 +152,7 @@ func (t *optTemplate) apply(b *builder, results []resRow) bool {
 }
 
 // keep makes the template of results, just written to b by hand.
-func (t *optTemplate) keep(b *builder, results []resRow) {
+func (t *optTemplate) keep(b *builder, results []outRes) {
 	n := len(results)
 	t.ok = false
 	for _, res := range results {

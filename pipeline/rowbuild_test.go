@@ -26,7 +26,7 @@ func TestOptionTemplateWritesTheSameRows(t *testing.T) {
 			}
 			pool[i] = tab.ref(Option{ID: fmt.Sprintf("o%d", i), Name: fmt.Sprintf("Option %d", i), Kind: "list", Party: party})
 		}
-		build := func(useTemplate bool, units [][]resRow, flushAt map[int]bool) []string {
+		build := func(useTemplate bool, units [][]outRes, flushAt map[int]bool) []string {
 			r := &runner{spec: &Spec{Election: Election{ID: "e"}}}
 			r.results = newBuilder(memory.NewGoAllocator(), ResultsTable)
 			r.units = newBuilder(memory.NewGoAllocator(), UnitsTable)
@@ -56,7 +56,7 @@ func TestOptionTemplateWritesTheSameRows(t *testing.T) {
 		}
 		n := rapid.IntRange(1, 40).Draw(rt, "units")
 		seq := rapid.SliceOfN(rapid.IntRange(0, len(pool)-1), 1, 5).Draw(rt, "options")
-		var units [][]resRow
+		var units [][]outRes
 		flushAt := map[int]bool{}
 		for i := range n {
 			s := seq
@@ -64,9 +64,9 @@ func TestOptionTemplateWritesTheSameRows(t *testing.T) {
 				s = rapid.SliceOfN(rapid.IntRange(0, len(pool)-1), 0, 5).Draw(rt, "other")
 			}
 			shift := int32(rapid.IntRange(0, 1).Draw(rt, "shift"))
-			var res []resRow
+			var res []outRes
 			for k, o := range s {
-				res = append(res, resRow{opt: pool[o], votes: some(int64(i + k)), row: i + 2, col: int32(k) + shift})
+				res = append(res, outRes{opt: pool[o], votes: some(int64(i + k)), row: i + 2, col: int32(k) + shift})
 			}
 			units = append(units, res)
 			flushAt[i] = rapid.IntRange(0, 5).Draw(rt, "flush") == 0

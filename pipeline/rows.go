@@ -645,7 +645,7 @@ func outUnitOf(u *unitBuf, base opt) outUnit {
 
 // buildRows appends a unit's result rows and its units row to the
 // batches being built.
-func (r *runner) buildRows(contest string, u outUnit, results []resRow) {
+func (r *runner) buildRows(contest string, u outUnit, results []outRes) {
 	eid := r.spec.Election.ID
 	base := u.base
 	b := r.results

@@ -159,6 +159,7 @@ type builder struct {
 	schema *arrow.Schema // the batches' schema: strings as dictionaries
 	fields []array.Builder
 	dicts  []*dictCol
+	strs   []*strCol // plain string columns
 	nums   []*numCol // int64 and float64 columns
 	rows   int
 	gen    int // batches flushed so far
@@ -179,12 +180,20 @@ func newBuilder(mem memory.Allocator, t TableDef) *builder {
 	for i, f := range fields {
 		if f.Type.ID() == arrow.STRING && !denseColumns[t.Name+"."+f.Name] {
 			b.dicts = append(b.dicts, newDictCol(mem))
+			b.strs = append(b.strs, nil)
 			b.fields = append(b.fields, nil)
 			b.nums = append(b.nums, nil)
 			fields[i].Type = dictString
 			continue
 		}
 		b.dicts = append(b.dicts, nil)
+		if f.Type.ID() == arrow.STRING {
+			b.strs = append(b.strs, &strCol{mem: mem})
+			b.fields = append(b.fields, nil)
+			b.nums = append(b.nums, nil)
+			continue
+		}
+		b.strs = append(b.strs, nil)
 		if id := f.Type.ID(); id == arrow.INT64 || id == arrow.FLOAT64 {
 			b.nums = append(b.nums, &numCol{typ: f.Type, mem: mem})
 			b.fields = append(b.fields, nil)
@@ -202,7 +211,7 @@ func (b *builder) str(i int, s string) {
 		d.add(s)
 		return
 	}
-	b.fields[i].(*array.StringBuilder).Append(s)
+	b.strs[i].add(s)
 }
 
 // strN appends s to n rows (of a unit's results, say) of column i.
@@ -243,7 +252,7 @@ func (b *builder) nstr(i int, s string) {
 		d.null()
 		return
 	}
-	b.fields[i].AppendNull()
+	b.strs[i].null()
 }
 
 func (b *builder) i64(i int, v int64) { b.nums[i].add(uint64(v)) }
@@ -278,6 +287,8 @@ func (b *builder) flush() arrow.RecordBatch {
 			cols[i] = d.flush()
 		} else if n := b.nums[i]; n != nil {
 			cols[i] = n.flush()
+		} else if c := b.strs[i]; c != nil {
+			cols[i] = c.flush()
 		} else {
 			cols[i] = b.fields[i].NewArray()
 		}
@@ -299,8 +310,13 @@ func (b *builder) release() {
 	}
 	for _, d := range b.dicts {
 		if d != nil {
-			d.dict.Release()
+			d.dict.release()
 			d.idx.release()
+		}
+	}
+	for _, c := range b.strs {
+		if c != nil {
+			c.release()
 		}
 	}
 	for _, n := range b.nums {
@@ -319,7 +335,7 @@ type dictCol struct {
 	// keeps it alive, so the address cannot be reused meanwhile).
 	seen [dictSeen]seenString
 	turn int
-	dict *array.StringBuilder
+	dict strCol
 }
 
 const (
@@ -335,7 +351,7 @@ type seenString struct {
 }
 
 func newDictCol(mem memory.Allocator) *dictCol {
-	return &dictCol{idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32, mem: mem}, dict: array.NewStringBuilder(mem)}
+	return &dictCol{idx: fixedCol[int32]{typ: arrow.PrimitiveTypes.Int32, mem: mem}, dict: strCol{mem: mem}}
 }
 
 func (d *dictCol) add(s string) {
@@ -377,9 +393,9 @@ func (d *dictCol) null() { d.idx.null() }
 // flush returns the column's rows as a dictionary array and starts anew.
 func (d *dictCol) flush() arrow.Array {
 	for _, v := range d.vals {
-		d.dict.Append(v)
+		d.dict.add(v)
 	}
-	values := d.dict.NewArray()
+	values := d.dict.flush()
 	defer values.Release()
 	indices := d.idx.flush()
 	defer indices.Release()
@@ -387,6 +403,109 @@ func (d *dictCol) flush() arrow.Array {
 	d.vals = d.vals[:0]
 	d.seen = [dictSeen]seenString{}
 	return out
+}
+
+// strCol builds one plain string column of a batch: its offsets and
+// bytes go straight to two buffers of the builder's allocator, which the
+// batch takes over at the flush. Each batch starts with the room the last
+// one took, so that a batch's buffers are mostly sized once, not grown
+// (and copied) from nothing as an Arrow builder's are.
+type strCol struct {
+	mem       memory.Allocator
+	offBuf    *memory.Buffer // holds offs; nil before the first value
+	dataBuf   *memory.Buffer // holds data
+	offs      []int32        // the start of each value and the end of the last
+	data      []byte
+	valid     validity
+	lastRows  int
+	lastBytes int
+}
+
+// add appends a value.
+func (c *strCol) add(s string) {
+	if len(c.offs) == cap(c.offs) || len(s) > cap(c.data)-len(c.data) {
+		c.grow(len(s))
+	}
+	c.valid.set(len(c.offs)-1, true)
+	c.data = append(c.data, s...)
+	c.offs = append(c.offs, int32(len(c.data)))
+}
+
+// null appends a null (an empty value).
+func (c *strCol) null() {
+	if len(c.offs) == cap(c.offs) {
+		c.grow(0)
+	}
+	c.valid.set(len(c.offs)-1, false)
+	c.offs = append(c.offs, int32(len(c.data)))
+}
+
+// grow makes room for one more offset and n more bytes, keeping those
+// there.
+func (c *strCol) grow(n int) {
+	if c.offBuf == nil {
+		mem := c.mem
+		if mem == nil {
+			mem = memory.DefaultAllocator
+		}
+		c.offBuf = memory.NewResizableBuffer(mem)
+		c.dataBuf = memory.NewResizableBuffer(mem)
+		c.offs, c.data = nil, nil
+		c.reserve(max(c.lastRows+1, 64), max(c.lastBytes, n, 256))
+		c.offs = append(c.offs, 0)
+		if len(c.offs) < cap(c.offs) && n <= cap(c.data) {
+			return
+		}
+	}
+	rows, bytes := cap(c.offs), cap(c.data)
+	if len(c.offs) == rows {
+		rows *= 2
+	}
+	if n > bytes-len(c.data) {
+		bytes = max(2*bytes, len(c.data)+n)
+	}
+	c.reserve(rows, bytes)
+}
+
+// reserve makes room for rows offsets and bytes bytes in all.
+func (c *strCol) reserve(rows, bytes int) {
+	if rows > cap(c.offs) {
+		c.offBuf.Reserve(rows * 4)
+		b := c.offBuf.Buf()
+		c.offs = unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)[:len(c.offs)]
+	}
+	if bytes > cap(c.data) {
+		c.dataBuf.Reserve(bytes)
+		b := c.dataBuf.Buf()
+		c.data = b[:len(c.data):len(b)] // an allocator's slice may have room past its length
+	}
+}
+
+// flush returns the column's values as an array and starts anew.
+func (c *strCol) flush() arrow.Array {
+	if c.offBuf == nil {
+		c.grow(0)
+	}
+	n := len(c.offs) - 1
+	bitmap, nulls := c.valid.take(n)
+	c.offBuf.ResizeNoShrink(len(c.offs) * 4)
+	c.dataBuf.ResizeNoShrink(len(c.data))
+	data := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{bitmap, c.offBuf, c.dataBuf}, nil, nulls, 0)
+	defer data.Release()
+	c.lastRows, c.lastBytes = n, len(c.data)
+	c.offBuf.Release() // the batch holds them now
+	c.dataBuf.Release()
+	c.offBuf, c.dataBuf, c.offs, c.data = nil, nil, nil, nil
+	return array.MakeFromData(data)
+}
+
+// release gives back the buffers of a batch never flushed.
+func (c *strCol) release() {
+	if c.offBuf != nil {
+		c.offBuf.Release()
+		c.dataBuf.Release()
+		c.offBuf, c.dataBuf, c.offs, c.data = nil, nil, nil, nil
+	}
 }
 
 // fixedCol builds one column of fixed-width values of a batch in a plain

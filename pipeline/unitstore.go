@@ -164,9 +164,10 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 	nfig := int(numFigures) + nextra
 	s.nfig = nfig
 	n := nfig
-	ks := s.ibuf[:0] // each result's option index
-	for i := range u.results {
-		res := &u.results[i] // by pointer: a result is too big to copy
+	ks := s.ibuf[:0]     // each result's option index
+	results := u.results // held here, not read again through u at each step
+	for i := range results {
+		res := &results[i] // by pointer: a result is too big to copy
 		k, isNew := s.optIdx.get(res.opt, len(s.opts))
 		if isNew {
 			s.opts = append(s.opts, res.opt.Option)
@@ -198,37 +199,42 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 		}
 		s.lastPlace = pi
 	}
-	vals := s.vbuf[:0]
-	at := s.abuf[:0]
-	for range n {
-		vals = append(vals, absent)
-		at = append(at, 0)
+	vals, at := s.vbuf, s.abuf
+	if cap(vals) < n {
+		vals, at = make([]int64, n, 2*n), make([]uint32, n, 2*n)
 	}
-	pack := func(p report.Position) uint32 {
-		off := p.Row - u.pos.Row
-		if off < 0 || off > 0xffff || p.Column > 0xffff || p.Column < 0 {
+	vals, at = vals[:n], at[:n]
+	for i := range vals {
+		vals[i] = absent
+	}
+	clear(at)
+	row0 := u.pos.Row
+	pack := func(row, col int) uint32 {
+		off := row - row0
+		if off < 0 || off > 0xffff || col > 0xffff || col < 0 {
 			return 0
 		}
-		return uint32(off)<<16 | uint32(p.Column)
+		return uint32(off)<<16 | uint32(col)
 	}
 	for f := range numFigures {
-		if fg := u.fig[f]; fg.v.ok {
+		if fg := &u.fig[f]; fg.v.ok {
 			vals[f] = fg.v.v
-			at[f] = pack(fg.pos)
+			at[f] = pack(fg.pos.Row, fg.pos.Column)
 		}
 	}
 	for i, x := range u.extra {
 		if i < nextra && x.v.ok {
 			vals[int(numFigures)+i] = x.v.v
-			at[int(numFigures)+i] = pack(x.pos)
+			at[int(numFigures)+i] = pack(x.pos.Row, x.pos.Column)
 		}
 	}
 	var sum int64
 	has := false
-	for i := range u.results {
-		res := &u.results[i]
+	ks = ks[:len(results)]
+	for i := range results {
+		res := &results[i]
 		k := nfig + ks[i]
-		at[k] = pack(report.Position{Row: res.row, Column: colNum(res.col)})
+		at[k] = pack(res.row, colNum(res.col))
 		if !res.votes.ok {
 			continue
 		}
@@ -273,9 +279,7 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 			e = binary.AppendUvarint(e, uint64(a))
 		}
 	}
-	for _, v := range vals {
-		e = binary.AppendUvarint(e, zig(v))
-	}
+	e = appendZigs(e, vals)
 	s.ebuf = e
 	s.log.append(e)
 	if s.n > 0 && u.id < string(s.lastID) {
@@ -286,6 +290,26 @@ func (s *unitStore) keep(u *unitBuf, nextra int) {
 		s.totals = append(s.totals, bytes.Clone(e))
 	}
 	s.n++
+}
+
+// appendZigs appends each value as zig would have it, a variable-length
+// integer (binary.AppendUvarint's bytes), into room made for all first.
+func appendZigs(b []byte, vals []int64) []byte {
+	b = slices.Grow(b, len(vals)*binary.MaxVarintLen64)
+	at := len(b)
+	out := b[at : at+len(vals)*binary.MaxVarintLen64]
+	j := 0
+	for _, v := range vals {
+		x := zig(v)
+		for x >= 0x80 {
+			out[j] = byte(x) | 0x80
+			x >>= 7
+			j++
+		}
+		out[j] = byte(x)
+		j++
+	}
+	return b[:at+j]
 }
 
 func appendStr(b []byte, s string) []byte {

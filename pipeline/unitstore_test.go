@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -579,4 +580,20 @@ func BenchmarkKeep(b *testing.B) {
 		i++
 	}
 	s.release()
+}
+
+// appendZigs writes the bytes binary.AppendUvarint writes for each zig
+// value, after what the slice holds, whatever its room.
+func TestAppendZigs(t *testing.T) {
+	vals := []int64{0, 1, -1, 63, 64, -64, -65, 127, 128, 1 << 20, -(1 << 40), math.MaxInt64, math.MinInt64 + 1, absent}
+	for _, room := range []int{0, 3, 200} {
+		b := append(make([]byte, 0, room), 9, 9)
+		want := []byte{9, 9}
+		for _, v := range vals {
+			want = binary.AppendUvarint(want, zig(v))
+		}
+		if got := appendZigs(b, vals); !bytes.Equal(got, want) {
+			t.Errorf("room %d: % x, want % x", room, got, want)
+		}
+	}
 }
