@@ -298,6 +298,19 @@ func (p *blockParser) quoted(data []byte, pos int, final bool) (next, lines int,
 					quote = at + i
 				}
 			}
+			if quote > at {
+				// The fields before the one that holds the quote (or
+				// the line's last) hold none: split eight bytes at a
+				// time.
+				at = p.fields(data, at, quote)
+				if at == quote && quote < end {
+					continue // a quoted field
+				}
+				if quote == end {
+					p.spans = append(p.spans, span{at, end, false})
+					return next, lines, regular
+				}
+			}
 			to := end
 			if i := bytes.IndexByte(data[at:end], comma); i >= 0 {
 				to = at + i
@@ -370,6 +383,38 @@ func (p *blockParser) quoted(data []byte, pos int, final bool) (next, lines int,
 			}
 		}
 	}
+}
+
+// fields appends to p.spans the fields of data[at:stop] that a delimiter
+// ends, which hold no quote, and returns where the field after them
+// starts.
+func (p *blockParser) fields(data []byte, at, stop int) int {
+	comma := p.comma
+	commas := uint64(comma) * lsb
+	cell, w := at, at
+	for ; w+8 <= stop; w += 8 {
+		m := zeroBytes(load8b(data, w) ^ commas)
+		for m != 0 {
+			j := w + bits.TrailingZeros64(m)>>3
+			m &= m - 1
+			p.spans = append(p.spans, span{cell, j, false})
+			cell = j + 1
+		}
+	}
+	for ; w < stop; w++ {
+		if data[w] == comma {
+			p.spans = append(p.spans, span{cell, w, false})
+			cell = w + 1
+		}
+	}
+	return cell
+}
+
+// load8b returns the eight bytes of b at i as a little-endian word.
+func load8b(b []byte, i int) uint64 {
+	b = b[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // closeField returns the span of a quoted field whose closing quote is at
