@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // A csvBlock is a run of whole records of delimited text, cut from the
@@ -195,16 +196,24 @@ func nextQuote(data []byte, pos int) int {
 // split puts the cells of the line s[from:to], which holds no quote, in
 // cells from k on, and returns the count of cells filled. s is the chunk
 // the line is in. It looks at eight bytes at a time for the delimiter.
+//
+// The loop is the parser's hottest: its words are read through an unsafe
+// pointer, with no bounds check, always inside s (from <= w and w+8 is at
+// most len(s), checked once on entry).
 func split(s string, from, to int, comma byte, cells []string, k int) int {
+	if to > len(s) || from < 0 || from > to {
+		panic("split: line outside its chunk")
+	}
 	commas := uint64(comma) * lsb
+	base := unsafe.Pointer(unsafe.StringData(s))
 	cell := from
 	w := from
 	for ; w+8 <= to; w += 8 {
-		m := zeroBytes(load8(s, w) ^ commas)
+		m := zeroBytes(loadAt(base, w) ^ commas)
 		for m != 0 {
 			j := w + bits.TrailingZeros64(m)>>3
 			m &= m - 1
-			cells[k] = s[cell:j]
+			cells[k] = unsafe.String((*byte)(unsafe.Add(base, cell)), j-cell)
 			k++
 			cell = j + 1
 		}
@@ -213,7 +222,7 @@ func split(s string, from, to int, comma byte, cells []string, k int) int {
 		// The line's last bytes: a word of them and of the text after
 		// them, masked, or one byte at a time at the chunk's end.
 		if w+8 <= len(s) {
-			m := zeroBytes(load8(s, w)^commas) & (msb >> (8 * (w + 8 - to)))
+			m := zeroBytes(loadAt(base, w)^commas) & (msb >> (8 * (w + 8 - to)))
 			for m != 0 {
 				j := w + bits.TrailingZeros64(m)>>3
 				m &= m - 1
@@ -235,11 +244,12 @@ func split(s string, from, to int, comma byte, cells []string, k int) int {
 	return k + 1
 }
 
-// load8 returns the eight bytes of s at i as a little-endian word.
-func load8(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+// loadAt returns the eight bytes at p+i as a little-endian word; the
+// caller knows they are all inside one string.
+func loadAt(p unsafe.Pointer, i int) uint64 {
+	b := (*[8]byte)(unsafe.Add(p, i))
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // zeroBytes returns the high bit of each byte of x that is zero: the
@@ -277,14 +287,35 @@ func (p *blockParser) quoted(data []byte, pos int, final bool) (next, lines int,
 		lines++
 	}
 	comma := p.comma
+	quote := -1 // the line's first quote at or after at once set, or end
 	for {
 		if at == end || data[at] != '"' {
-			// An unquoted field.
+			// An unquoted field. The next quote is looked for once for
+			// the fields up to it, not in each.
+			if quote < at {
+				quote = end
+				if i := bytes.IndexByte(data[at:end], '"'); i >= 0 {
+					quote = at + i
+				}
+			}
+			if quote > at {
+				// The fields before the one that holds the quote (or
+				// the line's last) hold none: split eight bytes at a
+				// time.
+				at = p.fields(data, at, quote)
+				if at == quote && quote < end {
+					continue // a quoted field
+				}
+				if quote == end {
+					p.spans = append(p.spans, span{at, end, false})
+					return next, lines, regular
+				}
+			}
 			to := end
 			if i := bytes.IndexByte(data[at:end], comma); i >= 0 {
 				to = at + i
 			}
-			if bytes.IndexByte(data[at:to], '"') >= 0 {
+			if quote < to {
 				regular = false
 			}
 			p.spans = append(p.spans, span{at, to, false})
@@ -352,6 +383,38 @@ func (p *blockParser) quoted(data []byte, pos int, final bool) (next, lines int,
 			}
 		}
 	}
+}
+
+// fields appends to p.spans the fields of data[at:stop] that a delimiter
+// ends, which hold no quote, and returns where the field after them
+// starts.
+func (p *blockParser) fields(data []byte, at, stop int) int {
+	comma := p.comma
+	commas := uint64(comma) * lsb
+	cell, w := at, at
+	for ; w+8 <= stop; w += 8 {
+		m := zeroBytes(load8b(data, w) ^ commas)
+		for m != 0 {
+			j := w + bits.TrailingZeros64(m)>>3
+			m &= m - 1
+			p.spans = append(p.spans, span{cell, j, false})
+			cell = j + 1
+		}
+	}
+	for ; w < stop; w++ {
+		if data[w] == comma {
+			p.spans = append(p.spans, span{cell, w, false})
+			cell = w + 1
+		}
+	}
+	return cell
+}
+
+// load8b returns the eight bytes of b at i as a little-endian word.
+func load8b(b []byte, i int) uint64 {
+	b = b[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // closeField returns the span of a quoted field whose closing quote is at

@@ -179,6 +179,12 @@ func TestCSVBlocksRandom(t *testing.T) {
 func FuzzCSVBlocks(f *testing.F) {
 	f.Add([]byte("a,\"b\nc\"\r\n\"d\"\"e\",f\n"), 3)
 	f.Add([]byte("x\"y,z\n\"q\"r\n"), 2)
+	// Records with a quoted field among long unquoted ones, which are
+	// split eight bytes at a time, and with a quote inside an unquoted
+	// field after them.
+	f.Add([]byte("KZ-2021-MAJILIS,region name,1,\"party \"\"A\"\"\",42,728,464,1\r\n"+
+		"KZ-2021-MAJILIS,region name,2,\"p, q\",,7,\"\"\n"+
+		"long field one,long field two,x\"y,3\n"), 1<<16|200)
 	f.Fuzz(func(t *testing.T, data []byte, size int) {
 		defer func(old int) { chunkSize = old }(chunkSize)
 		chunkSize = 1 + (size>>16&0xff)%40
