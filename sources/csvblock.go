@@ -450,6 +450,17 @@ func splitPoint(buf []byte) int {
 // add little memory. Tests make it small to put cuts everywhere.
 var blockSize = 128 << 10
 
+// maxUncut bounds how much text the splitter holds while it finds no line
+// end with an even count of quotes before it. A stray quote (an inch
+// mark, a quote typed inside an unquoted field) flips the count for the
+// rest of the file, and there would be no cut until its end: the whole
+// file in one block. Past maxUncut the text is handed on as it is, marked
+// irregular, and the reader parses from there on serially, which finds
+// the records wherever they end, with memory bounded by a record. A
+// record really longer than maxUncut takes the same path, and reads as it
+// would otherwise. Tests make it small.
+var maxUncut = 4 << 20
+
 // blockReader cuts a stream into blocks and parses them on workers. Blocks
 // come out of order in the order of the stream; each is ready once its
 // done channel is closed.
@@ -462,6 +473,8 @@ type blockReader struct {
 	skip  chan struct{}  // closed once the reader parses serially
 	comma byte
 	chunk int // chunkSize when the reader was made
+
+	largest int // the largest buffer cut, for tests; read after close
 }
 
 func newBlockReader(r io.Reader, comma byte, workers int) *blockReader {
@@ -490,7 +503,9 @@ func (br *blockReader) worker() {
 		case <-br.skip:
 			// The stream is parsed serially from an earlier block on.
 		default:
-			p.parse(b)
+			if !b.irregular { // else cut where no record may end
+				p.parse(b)
+			}
 		}
 		close(b.done)
 	}
@@ -527,9 +542,15 @@ func (br *blockReader) split(r io.Reader) {
 		}
 		buf = append(buf[:0], carry...)
 		cut := -1
+		uncut := false
 		var err error
 		for cut < 0 && err == nil {
 			if len(buf) == cap(buf) {
+				if len(buf) >= maxUncut {
+					// See maxUncut.
+					cut, uncut = len(buf), true
+					break
+				}
 				// No line end outside quotes yet (a very long row, or
 				// a quoted field with line ends): read on.
 				buf = slices.Grow(buf, cap(buf))
@@ -541,6 +562,7 @@ func (br *blockReader) split(r io.Reader) {
 				cut = splitPoint(buf)
 			}
 		}
+		br.largest = max(br.largest, len(buf))
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			if len(buf) > 0 {
 				send(&csvBlock{data: buf, final: true, done: make(chan struct{})})
@@ -552,7 +574,7 @@ func (br *blockReader) split(r io.Reader) {
 			return
 		}
 		carry = append(carry[:0], buf[cut:]...)
-		if !send(&csvBlock{data: buf[:cut], done: make(chan struct{})}) {
+		if !send(&csvBlock{data: buf[:cut], irregular: uncut, done: make(chan struct{})}) {
 			return
 		}
 		select {

@@ -339,3 +339,51 @@ func FuzzBlankText(f *testing.F) {
 		}
 	})
 }
+
+// A stray quote flips the count of quotes for the rest of the text, so
+// no cut is found after it: the splitter must still hold no more than
+// about maxUncut bytes, and the rows must be encoding/csv's.
+func TestStrayQuoteKeepsBlocksBounded(t *testing.T) {
+	defer func(old int) { maxUncut = old }(maxUncut)
+	maxUncut = 1 << 10
+	var b strings.Builder
+	b.WriteString("id,party,votes\n")
+	for i := range 2000 {
+		v := fmt.Sprint(i)
+		if i == 3 {
+			v = `5"` // an inch mark in an unquoted field
+		}
+		if i == 1500 {
+			v = `"quoted, with comma"`
+		}
+		fmt.Fprintf(&b, "%d,A,%s\n", i, v)
+	}
+	data := []byte(b.String())
+	want := readCSVReference(t, data, ',')
+	for _, workers := range []int{1, 2} {
+		defer func(old int) { blockSize = old }(blockSize)
+		blockSize = 256
+		br := newBlockReader(bytes.NewReader(data), ',', workers)
+		s := &csvSource{name: "t.csv", size: 100, br: br}
+		var got []Row
+		for {
+			batch, err := s.Next(context.Background())
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range batch.Rows {
+				got = append(got, Row{Num: r.Num, Cells: slices.Clone(r.Cells)})
+			}
+		}
+		br.close()
+		if err := sameRows(got, want); err != nil {
+			t.Fatalf("workers %d: %v", workers, err)
+		}
+		if br.largest > 2*maxUncut {
+			t.Errorf("workers %d: a buffer of %d bytes was cut, want at most %d", workers, br.largest, 2*maxUncut)
+		}
+	}
+}
