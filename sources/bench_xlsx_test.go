@@ -1,9 +1,7 @@
 package sources
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -83,22 +81,7 @@ func BenchmarkXLSXSource(b *testing.B) {
 				b.ReportAllocs()
 				defer testkit.ReportCPU(b, testkit.CPUTime())
 				for b.Loop() {
-					src, err := Open(context.Background(), Input{Path: path})
-					if err != nil {
-						b.Fatal(err)
-					}
-					n := 0
-					for {
-						bt, err := src.Next(context.Background())
-						if err == io.EOF {
-							break
-						}
-						if err != nil {
-							b.Fatal(err)
-						}
-						n += len(bt.Rows)
-					}
-					src.Close()
+					n := sourceRows(b, Input{Path: path})
 					if n < stations {
 						b.Fatalf("read %d rows", n)
 					}

@@ -39,15 +39,25 @@ func readCSVReference(t testing.TB, data []byte, comma byte) []Row {
 // bytes, batches of batch rows and the given number of workers.
 func readCSVBlocks(t testing.TB, data []byte, comma byte, size, batch, workers int) []Row {
 	t.Helper()
+	rows, _ := readCSVBlocksLargest(t, data, comma, size, batch, workers)
+	return rows
+}
+
+// readCSVBlocksLargest is readCSVBlocks that also returns the largest
+// buffer the splitter cut blocks from.
+func readCSVBlocksLargest(t testing.TB, data []byte, comma byte, size, batch, workers int) (out []Row, largest int) {
+	t.Helper()
 	defer func(old int) { blockSize = old }(blockSize)
 	blockSize = size
 	s := &csvSource{name: "t.csv", size: batch, br: newBlockReader(bytes.NewReader(data), comma, workers)}
-	defer s.br.close()
-	var out []Row
+	defer func() {
+		s.br.close()
+		largest = s.br.largest
+	}()
 	for {
 		b, err := s.Next(context.Background())
 		if err == io.EOF {
-			return out
+			return out, 0
 		}
 		if err != nil {
 			t.Fatalf("block reader: %v", err)
@@ -361,29 +371,12 @@ func TestStrayQuoteKeepsBlocksBounded(t *testing.T) {
 	data := []byte(b.String())
 	want := readCSVReference(t, data, ',')
 	for _, workers := range []int{1, 2} {
-		defer func(old int) { blockSize = old }(blockSize)
-		blockSize = 256
-		br := newBlockReader(bytes.NewReader(data), ',', workers)
-		s := &csvSource{name: "t.csv", size: 100, br: br}
-		var got []Row
-		for {
-			batch, err := s.Next(context.Background())
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range batch.Rows {
-				got = append(got, Row{Num: r.Num, Cells: slices.Clone(r.Cells)})
-			}
-		}
-		br.close()
+		got, largest := readCSVBlocksLargest(t, data, ',', 256, 100, workers)
 		if err := sameRows(got, want); err != nil {
 			t.Fatalf("workers %d: %v", workers, err)
 		}
-		if br.largest > 2*maxUncut {
-			t.Errorf("workers %d: a buffer of %d bytes was cut, want at most %d", workers, br.largest, 2*maxUncut)
+		if largest > 2*maxUncut {
+			t.Errorf("workers %d: a buffer of %d bytes was cut, want at most %d", workers, largest, 2*maxUncut)
 		}
 	}
 }

@@ -23,27 +23,33 @@ func BenchmarkCSVSource(b *testing.B) {
 			b.ReportAllocs()
 			start := testkit.CPUTime()
 			for b.Loop() {
-				src, err := Open(context.Background(), Input{Path: path})
-				if err != nil {
-					b.Fatal(err)
-				}
-				n := 0
-				for {
-					bt, err := src.Next(context.Background())
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-					n += len(bt.Rows)
-				}
-				src.Close()
+				n := sourceRows(b, Input{Path: path})
 				if n != rows+1 {
 					b.Fatalf("read %d rows, want %d", n, rows+1)
 				}
 			}
 			testkit.ReportCPU(b, start)
 		})
+	}
+}
+
+// sourceRows opens in and reads it to its end, returning the rows read.
+func sourceRows(b *testing.B, in Input) int {
+	b.Helper()
+	src, err := Open(context.Background(), in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	n := 0
+	for {
+		bt, err := src.Next(context.Background())
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(bt.Rows)
 	}
 }

@@ -111,7 +111,6 @@ type TableReader struct {
 	segStart    int   // where the last segment's rows start in rows
 	batchLen    int   // rows in the source's batch being read
 	fresh       bool  // the source's batches never share their Rows arrays
-	inPlace     bool  // the last segment's rows are a run of the source's batch, not in rows
 
 	ahead chan aheadItem // batches read ahead, when opt.Ahead > 0
 	stop  chan struct{}  // closed by Close to end the goroutine reading ahead
@@ -243,7 +242,7 @@ func (t *TableReader) next(ctx context.Context) (*TableBatch, error) {
 		// The segments cut from this batch share one array of rows,
 		// made when a row is first copied there (the segments before
 		// were all handed on, and their callers may still hold them).
-		t.rows, t.segStart, t.batchLen, t.inPlace = nil, 0, len(b.Rows), false
+		t.rows, t.segStart, t.batchLen = nil, 0, len(b.Rows)
 		if !t.started || b.File != t.file || b.Sheet != t.sheet {
 			t.endSheet()
 			t.started, t.file, t.sheet, t.block, t.table, t.group = true, b.File, b.Sheet, 0, nil, ""
@@ -292,6 +291,13 @@ func (t *TableReader) feed(r Row, owned bool) {
 		if len(t.pending) >= headerWindow {
 			t.settle()
 		}
+		return
+	}
+	if t.dataRow(r) {
+		// Most rows: dataRow's shortcuts spare them the tests below.
+		t.flushHold(true)
+		r.Group = t.group
+		t.emit(r)
 		return
 	}
 	if r.Blank() {
@@ -355,21 +361,20 @@ func (t *TableReader) emit(r Row) {
 	if len(t.table.Sample) < SampleRows {
 		t.table.Sample = append(t.table.Sample, copyRow(r))
 	}
+	n := len(t.segs)
 	if t.rows == nil {
 		t.rows = make([]Row, 0, t.batchLen)
+		if n > 0 && t.segs[n-1].Table == t.table {
+			// Rows are copied to rows from the batch's first on, so a
+			// segment before that is dataRun's, handed on in place: it
+			// goes on after rows that were not data, copied to rows.
+			t.rows = append(t.rows, t.segs[n-1].Rows...)
+		}
 	}
-	n := len(t.segs)
 	if n == 0 || t.segs[n-1].Table != t.table {
 		t.segs = append(t.segs, TableBatch{Table: t.table})
 		t.segStart = len(t.rows)
-		t.inPlace = false
 		n++
-	} else if t.inPlace {
-		// The run handed on in place goes on after rows that are not
-		// data: it is copied to go on in rows.
-		t.segStart = len(t.rows)
-		t.rows = append(t.rows, t.segs[n-1].Rows...)
-		t.inPlace = false
 	}
 	t.rows = append(t.rows, r)
 	t.segs[n-1].Rows = t.rows[t.segStart:len(t.rows):len(t.rows)]
@@ -401,13 +406,12 @@ func (t *TableReader) dataRun(rows []Row) int {
 	}
 	t.stats.DataRows += n
 	t.segs = append(t.segs, TableBatch{Table: t.table, Rows: run})
-	t.inPlace = true
 	return n
 }
 
-// dataRow reports whether feed would hand r on as a data row of the
-// current table, with no one-cell rows held: the tests of feed in its
-// order, none of which changes anything.
+// dataRow reports whether r is a data row of the current table: feed's
+// tests in their order, none of which changes anything, with shortcuts
+// for the usual data row.
 func (t *TableReader) dataRow(r Row) bool {
 	if c := r.Cells; len(c) >= 2 && len(c[0]) > 0 && len(c[1]) > 0 {
 		// The usual data row starts with two cells of text or figures,
