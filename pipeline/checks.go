@@ -151,6 +151,7 @@ type tableCols struct {
 	table *sources.Table
 	fill  []int
 	extra []int
+	figs  []figCol // the figures the table has, in Figure order
 	last  []string // the last non-blank value of each fill column
 	// parentIsName says the parent column holds names that group units
 	// (a county) rather than references to other rows' ids ("gehört zu").
@@ -170,6 +171,11 @@ func (sr *sourceReader) colsFor(t *sources.Table) *tableCols {
 		}
 	}
 	tc.last = make([]string, len(tc.fill))
+	for f := range numFigures {
+		if c := sr.col(figureRoles[f]); c >= 0 {
+			tc.figs = append(tc.figs, figCol{f, c})
+		}
+	}
 	if ref := sr.cols.col(RoleParent); ref >= 0 && ref < len(t.Columns) {
 		tc.parentIsName = !isParentRef(t.Columns[ref])
 	}

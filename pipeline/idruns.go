@@ -422,7 +422,7 @@ func newIDMerge(main *recLog, runs *idRuns) *idMerge {
 			return m
 		}
 	}
-	bufSize := min(max(spillBytes/max(len(runs.runs), 1), 512), 64<<10)
+	bufSize := mergeBufSize(len(runs.runs))
 	for i, run := range runs.runs {
 		l := main
 		if run.sorted {

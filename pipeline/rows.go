@@ -90,8 +90,6 @@ type sourceReader struct {
 	colOptsFor *ColumnMap
 	optNext    int            // the index in optSeq of the option guessed next
 	seen       map[string]int // check's index of options, for units with many
-	figs       []figCol       // the figures of figsOf (figCols)
-	figsOf     *ColumnMap
 }
 
 // namedOption is an option and the cell text it was resolved from.
@@ -150,24 +148,6 @@ func cellAt(row sources.Row, col int) string {
 type figCol struct {
 	f   Figure
 	col int
-}
-
-// figCols returns the figures the current table has, in Figure order.
-func (sr *sourceReader) figCols() []figCol {
-	if sr.figsOf != sr.cols {
-		sr.setFigCols()
-	}
-	return sr.figs
-}
-
-func (sr *sourceReader) setFigCols() {
-	sr.figs = sr.figs[:0]
-	for f := range numFigures {
-		if c := sr.col(figureRoles[f]); c >= 0 {
-			sr.figs = append(sr.figs, figCol{f, c})
-		}
-	}
-	sr.figsOf = sr.cols
 }
 
 // count parses a count cell; ok is false after the row has been rejected.
@@ -242,7 +222,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 	// The figures' positions are made only where a unit takes them: the
 	// later rows of a long table's unit repeat its figures.
 	var figv [numFigures]opt
-	for _, fc := range sr.figCols() {
+	for _, fc := range tc.figs {
 		// count's common case, a plain count, in line.
 		if fc.col < len(row.Cells) {
 			if v, ok := plainInt(row.Cells[fc.col]); ok {
@@ -371,7 +351,7 @@ func (sr *sourceReader) row(row sources.Row) error {
 		for f := range numFigures {
 			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 		}
-		for _, fc := range sr.figs {
+		for _, fc := range tc.figs {
 			if !figv[fc.f].ok {
 				u.lacking++
 			}
@@ -380,8 +360,8 @@ func (sr *sourceReader) row(row sources.Row) error {
 		sr.cur = u
 	} else {
 		// Most units have every figure from their first row on.
-		for i := 0; i < len(sr.figs) && sr.cur.lacking > 0; i++ {
-			if f := sr.figs[i].f; !sr.cur.fig[f].v.ok && figv[f].ok {
+		for i := 0; i < len(tc.figs) && sr.cur.lacking > 0; i++ {
+			if f := tc.figs[i].f; !sr.cur.fig[f].v.ok && figv[f].ok {
 				sr.cur.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
 				sr.cur.lacking--
 			}

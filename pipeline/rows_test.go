@@ -8,6 +8,15 @@ import (
 	"tally/report"
 )
 
+// longUPVSpec reads l.csv, a long table of Unit, Party and Votes.
+const longUPVSpec = `
+election: {id: l}
+sources:
+  - path: l.csv
+    layout: long
+    columns: {unit_id: Unit, option: Party, votes: Votes}
+`
+
 // An option named twice in a unit is found whether the unit has few
 // options (compared pairwise) or many (through a map).
 func TestDuplicateOptionsInUnit(t *testing.T) {
@@ -20,13 +29,7 @@ func TestDuplicateOptionsInUnit(t *testing.T) {
 			}
 			// O2 again with other votes, O3 again with the same.
 			b.WriteString("u1,O2,99\nu1,O3,13\nu2,O1,5\n")
-			sum := runText(t, `
-election: {id: l}
-sources:
-  - path: l.csv
-    layout: long
-    columns: {unit_id: Unit, option: Party, votes: Votes}
-`, map[string]string{"l.csv": b.String()})
+			sum := runText(t, longUPVSpec, map[string]string{"l.csv": b.String()})
 			expectFindings(t, sum.Findings, []want{
 				{code: report.ConflictingResult, unit: "u1", option: "o2", expected: "12", actual: "99", row: n + 2},
 				{code: report.DuplicateResult, unit: "u1", option: "o3", row: n + 3},
@@ -38,13 +41,7 @@ sources:
 // Options are resolved by name whatever order the rows of a unit give
 // them in (the reader guesses the next option from the last unit's order).
 func TestOptionsInChangingOrder(t *testing.T) {
-	sum := runText(t, `
-election: {id: l}
-sources:
-  - path: l.csv
-    layout: long
-    columns: {unit_id: Unit, option: Party, votes: Votes}
-`, map[string]string{"l.csv": `Unit,Party,Votes
+	sum := runText(t, longUPVSpec, map[string]string{"l.csv": `Unit,Party,Votes
 u1,A,1
 u1,B,2
 u1,C,4
@@ -85,13 +82,7 @@ func TestDuplicateOptionsPastSixtyFour(t *testing.T) {
 	// Row 82 on: a unit repeating O3 (an early id) three times and O75
 	// (a late one) twice, with O70 and O3 between.
 	b.WriteString("u9,O3,1\nu9,O75,2\nu9,O70,3\nu9,O3,1\nu9,O75,4\nu9,O3,5\n")
-	sum := runText(t, `
-election: {id: l}
-sources:
-  - path: l.csv
-    layout: long
-    columns: {unit_id: Unit, option: Party, votes: Votes}
-`, map[string]string{"l.csv": b.String()})
+	sum := runText(t, longUPVSpec, map[string]string{"l.csv": b.String()})
 	expectFindings(t, sum.Findings, []want{
 		{code: report.DuplicateResult, unit: "u9", option: "o3", row: 85, says: []string{"first at l.csv::82:3"}},
 		{code: report.ConflictingResult, unit: "u9", option: "o75", expected: "2", actual: "4", row: 86, says: []string{"at l.csv::83:3"}},
@@ -103,13 +94,7 @@ sources:
 // in the order of the unit before or not, and a cell of spaces is no
 // option name, also where that option was expected.
 func TestOptionCellsWithSpaces(t *testing.T) {
-	sum := runText(t, `
-election: {id: l}
-sources:
-  - path: l.csv
-    layout: long
-    columns: {unit_id: Unit, option: Party, votes: Votes}
-`, map[string]string{"l.csv": "Unit,Party,Votes\n" +
+	sum := runText(t, longUPVSpec, map[string]string{"l.csv": "Unit,Party,Votes\n" +
 		"u1, A,1\nu1,B ,2\nu1,C,4\n" +
 		"u2, A,8\nu2,B,16\nu2, C ,32\n" +
 		"u3,A,64\nu3,B ,128\nu3,   ,256\n" +

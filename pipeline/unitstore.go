@@ -471,6 +471,12 @@ func (s *unitStore) rowPos(u *urec) report.Position {
 	return report.Position{File: pl.file, Sheet: pl.sheet, Row: int(u.row)}
 }
 
+// mergeBufSize is the read buffer of each of runs runs merged at once: a
+// share of spillBytes, between 512 bytes and 64 KiB.
+func mergeBufSize(runs int) int {
+	return min(max(spillBytes/max(runs, 1), 512), 64<<10)
+}
+
 // all returns the units in the order they were kept.
 func (s *unitStore) all() recSeq { return s.log.all() }
 
@@ -495,20 +501,21 @@ func (s *unitStore) byID() (recSeq, error) {
 		}
 		return s.inOrder(o)
 	}
+	var ok bool
 	if !s.orderSet {
+		// The order is chosen by reading the log, and what the reading
+		// found answers whether it is in that order: where neither order
+		// holds, it is bytewise and ok is false.
 		s.orderSet, s.order = true, bytewise
-		ok, err := inOrder(bytewise)
+		ok, err = inOrder(bytewise)
 		if err == nil && !ok && naturalIDs {
-			ok, err = inOrder(natural)
-			if ok {
+			if ok, err = inOrder(natural); ok {
 				s.order = natural
 			}
 		}
-		if err != nil {
-			return recSeq{}, err
-		}
+	} else {
+		ok, err = inOrder(s.order)
 	}
-	ok, err := inOrder(s.order)
 	switch {
 	case err != nil:
 		return recSeq{}, err
@@ -726,7 +733,7 @@ func sortLog(src *recLog, key func([]byte) []byte, keep func([]byte) bool, o key
 	}
 	out := &recLog{limit: -1}
 	m := &merger{o: o}
-	bufSize := min(max(spillBytes/(len(bounds)-1), 512), 64<<10)
+	bufSize := mergeBufSize(len(bounds) - 1)
 	for i := range len(bounds) - 1 {
 		rr := runs.section(bounds[i], bounds[i+1], bufSize)
 		if b, ok := rr.next(); ok {
