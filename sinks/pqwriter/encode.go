@@ -22,7 +22,6 @@ type chunkEncoder struct {
 	zdict  []byte // the same compressed
 	comp   []byte
 	levels []uint32 // definition levels, when their runs are short
-	hyb    []byte   // a dictionary chunk's indices, encoded
 	split  []byte   // a float chunk's data page in BYTE_STREAM_SPLIT
 	zsplit []byte   // the same compressed
 }
@@ -52,26 +51,20 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		c.toPlain()
 	}
 	dict := !c.plain && c.kind != kBool
+	if dict && c.kind == kInt64 {
+		// Counts that vary little from row to row (row numbers repeated
+		// on a unit's rows, protocol figures) can take fewer bytes as
+		// differences than as a dictionary of 8 bytes a value and indices
+		// (a byte of bit width, then the indices).
+		w := bitWidth(uint32(c.dictLen() - 1))
+		if deltaSize(c.nvals, c.idx) < 8*c.dictLen()+1+hybridSize(c.idx, w) {
+			c.toPlain()
+			dict = false
+		}
+	}
 	e.dict = e.dict[:0]
 	if dict {
 		e.dict = c.appendDict(e.dict)
-	}
-	if dict {
-		w := bitWidth(uint32(c.dictLen() - 1))
-		if c.kind == kInt64 {
-			// Counts that vary little from row to row (row numbers
-			// repeated on a unit's rows, protocol figures) can take fewer
-			// bytes as differences than as a dictionary and indices
-			// (a byte of bit width, then the indices).
-			if deltaSize(c.nvals, c.idx) < len(e.dict)+1+hybridSize(c.idx, w) {
-				c.toPlain()
-				dict = false
-				e.dict = e.dict[:0]
-			}
-		}
-		if dict {
-			e.hyb = appendHybrid(append(e.hyb[:0], byte(w)), c.idx, w)
-		}
 	}
 	// The data page: definition levels, then the values.
 	body := e.body[:0]
@@ -85,7 +78,8 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 	switch {
 	case dict:
 		enc = encRLEDict
-		body = append(body, e.hyb...)
+		w := bitWidth(uint32(c.dictLen() - 1))
+		body = appendHybrid(append(body, byte(w)), c.idx, w)
 	case c.kind == kInt64:
 		enc = encDelta
 		body = appendDelta(body, c.ndata)
@@ -140,7 +134,7 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 //   - BYTE_STREAM_SPLIT compressed: the values' first bytes, then their
 //     second bytes, and so on, which pays on near-unique values whose sign,
 //     exponent and high mantissa bytes vary little (turnout);
-//   - PLAIN uncompressed, when zstd saves less than minSaving either way.
+//   - PLAIN uncompressed, when zstd saves less than MinZstdSaving either way.
 //
 // Trying both compressions costs a second zstd pass, so the choice is
 // made on a column's first plain float chunk, kept for its next
@@ -229,7 +223,7 @@ func appendSplit(b []byte, vals []uint64) []byte {
 }
 
 // A column chunk is compressed with zstd where that pays: when zstd saves
-// less than minSaving of a chunk's bytes (counts as differences,
+// less than MinZstdSaving of a chunk's bytes (counts as differences,
 // near-unique values, or a chunk of a few bytes, where zstd's frame adds
 // more than it saves), the chunk is stored uncompressed, and so are the
 // column's next rawChunks chunks of the same encoding without trying; the
@@ -237,16 +231,13 @@ func appendSplit(b []byte, vals []uint64) []byte {
 // compress otherwise than plain values), is tried again. The choice
 // depends only on the column's values, so the same rows still give the
 // same bytes.
-const (
-	minSaving = MinZstdSaving
-	rawChunks = 15
-)
+const rawChunks = 15
 
 // MinZstdSaving is the share of a chunk's bytes zstd must save for the
 // chunk to be stored compressed (the manifest records it).
 const MinZstdSaving = 0.15
 
-func zstdPays(raw, comp int) bool { return float64(comp) <= (1-minSaving)*float64(raw) }
+func zstdPays(raw, comp int) bool { return float64(comp) <= (1-MinZstdSaving)*float64(raw) }
 
 // maxPage is the largest page Parquet's 32-bit page sizes can describe
 // (less a margin for zstd's frame).
@@ -299,10 +290,7 @@ func (c *column) appendDict(b []byte) []byte {
 		}
 		return b
 	}
-	for _, v := range c.nvals {
-		b = binary.LittleEndian.AppendUint64(b, v)
-	}
-	return b
+	return appendUint64s(b, c.nvals)
 }
 
 func (c *column) appendPlain(b []byte) []byte {

@@ -461,7 +461,6 @@ type column struct {
 	pidx  uint32
 	havep bool
 	sdata []byte // plain mode values, PLAIN-encoded (length, bytes)
-	sn    int    // plain mode values in sdata
 	// int64 / float64 (as bits)
 	nmap  numTable
 	pnum  uint64 // the previous number, at index pidx when havep
@@ -523,7 +522,6 @@ func (c *column) reset() {
 	c.svals = c.svals[:0]
 	c.havep = false
 	c.sdata = c.sdata[:0]
-	c.sn = 0
 	c.nmap.reset()
 	c.nvals = c.nvals[:0]
 	c.ndata = c.ndata[:0]
@@ -616,7 +614,6 @@ func (c *column) add(a arrow.Array, from, to int) error {
 func (c *column) appendPlainString(s string) {
 	c.sdata = binary.LittleEndian.AppendUint32(c.sdata, uint32(len(s)))
 	c.sdata = append(c.sdata, s...)
-	c.sn++
 }
 
 func (c *column) addString(s string) {

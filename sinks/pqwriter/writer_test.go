@@ -452,7 +452,6 @@ func TestHybrid(t *testing.T) {
 	})
 }
 
-// decodeHybrid is a plain reading of the format's definition, for tests.
 // appendHybrid's skips and eight-at-a-time run counts find the runs that
 // looking at every value finds: the same bytes as that plain scan.
 func TestHybridFindsEveryRun(t *testing.T) {
@@ -523,6 +522,7 @@ func appendHybridEveryValue(dst []byte, vals []uint32, width int) []byte {
 	return dst
 }
 
+// decodeHybrid is a plain reading of the format's definition, for tests.
 func decodeHybrid(b []byte, width, n int) []uint32 {
 	var out []uint32
 	for len(out) < n {
