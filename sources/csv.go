@@ -34,6 +34,10 @@ type csvSource struct {
 	cur      *csvBlock    // the block rows are taken from
 	off      int          // rows of cur taken
 	lineBase int          // lines before cur, or before the serial parser's start
+
+	guard    *recordGuard // under the serial parser
+	nextLine int          // the serial parser's line where the next record starts
+	fields   int          // the number of cells of the last record read
 }
 
 // Dialect is what the CSV sniffer decided about a text file.
@@ -178,8 +182,63 @@ func openCSV(_ context.Context, b *blob, in Input) (Source, error) {
 		s.br = newBlockReader(r, byte(d.Delimiter), runtime.GOMAXPROCS(0))
 		return s, nil
 	}
-	s.r = newCSVReader(bufio.NewReaderSize(r, 256<<10), d.Delimiter)
+	s.serial(r, d.Delimiter)
 	return s, nil
+}
+
+// maxRecord bounds the text of one record. No row of results comes near
+// it, though the header of a transposed table (a column per unit) may
+// take a few MiB; a record that runs on past it is almost always a quote
+// opened and never closed, which would take the rest of the file into one
+// cell. Reading stops there with an error that names the record's first
+// line, rather than holding the rest of the file in memory. Tests make it
+// small.
+var maxRecord = 16 << 20
+
+// byteSize renders a limit for people: "16 MiB", or bytes where it is
+// not a whole number of MiB.
+func byteSize(n int) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// serialBuffer is the buffer encoding/csv reads through.
+const serialBuffer = 256 << 10
+
+// errLongRecord ends a stream whose record runs on past maxRecord.
+var errLongRecord = errors.New("record too long")
+
+// recordGuard sits under encoding/csv's buffers. It hands on text only up
+// to maxRecord past the end of the last record read (plus what the
+// buffers may hold ahead of it), then fails with errLongRecord, so that
+// one record can never take more than that in memory.
+type recordGuard struct {
+	r    io.Reader
+	read int64 // bytes handed on
+	mark int64 // where the last record read ends (csv.Reader.InputOffset)
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	room := g.mark + int64(maxRecord) + 2*serialBuffer - g.read
+	if room <= 0 {
+		return 0, errLongRecord
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
+}
+
+// serial makes the source read r from here on with encoding/csv, one
+// record after another.
+func (s *csvSource) serial(r io.Reader, comma rune) {
+	s.guard = &recordGuard{r: r}
+	s.nextLine = 1
+	s.r = newCSVReader(bufio.NewReaderSize(s.guard, serialBuffer), comma)
 }
 
 func newCSVReader(r io.Reader, comma rune) *csv.Reader {
@@ -218,7 +277,7 @@ func (s *csvSource) nextBlocks(ctx context.Context) error {
 				// A quote the cut cannot account for: from this block on,
 				// records are read one after another.
 				s.br.serialize()
-				s.r = newCSVReader(bufio.NewReaderSize(&blockStream{br: s.br, data: b.data}, 256<<10), rune(s.br.comma))
+				s.serial(&blockStream{br: s.br, data: b.data}, rune(s.br.comma))
 				return s.nextSerial()
 			}
 			s.cur, s.off = b, 0
@@ -231,6 +290,15 @@ func (s *csvSource) nextBlocks(ctx context.Context) error {
 		for i, num := range nums {
 			from, to := starts[i], starts[i+1]
 			rows[at+i] = Row{Num: base + int(num), Cells: b.cells[from:to:to]}
+		}
+		if b.lines > b.rowCount() {
+			// Some record spans lines (or a line is empty).
+			if err := s.runaways(rows[at:]); err != nil {
+				return err
+			}
+		}
+		if n > 0 {
+			s.fields = len(rows[len(rows)-1].Cells)
 		}
 		s.batch.Rows = rows
 		s.off += n
@@ -271,6 +339,10 @@ func (s *csvSource) nextSerial() error {
 			break
 		}
 		if err != nil {
+			if errors.Is(err, errLongRecord) {
+				return report.At(report.Position{File: s.name, Row: s.lineBase + s.nextLine}, report.InputError(fmt.Errorf(
+					"a record starts here and runs on past %s: a quote opened in it is probably never closed; close it, or double a quote that belongs to the text (\"\")", byteSize(maxRecord))))
+			}
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return report.At(report.Position{File: s.name, Row: s.lineBase + pe.Line, Column: pe.Column}, report.InputError(pe.Err))
@@ -278,7 +350,79 @@ func (s *csvSource) nextSerial() error {
 			return report.At(report.Position{File: s.name}, report.InputError(err))
 		}
 		line, _ := s.r.FieldPos(0)
-		s.batch.Rows = append(s.batch.Rows, Row{Num: s.lineBase + line, Cells: rec})
+		s.guard.mark = s.r.InputOffset()
+		s.nextLine = line + 1
+		for _, c := range rec {
+			s.nextLine += strings.Count(c, "\n")
+		}
+		row := Row{Num: s.lineBase + line, Cells: rec}
+		if s.nextLine > line+1 {
+			if err := s.runaway(row); err != nil {
+				return err
+			}
+		}
+		s.fields = len(rec)
+		s.batch.Rows = append(s.batch.Rows, row)
+	}
+	return nil
+}
+
+// runaways checks the rows of a block that holds more lines than rows,
+// one of which may span lines (see runaway).
+func (s *csvSource) runaways(rows []Row) error {
+	for _, r := range rows {
+		if err := s.runaway(r); err != nil {
+			return err
+		}
+		s.fields = len(r.Cells)
+	}
+	return nil
+}
+
+// runawayLines is how many lines of one cell that read like records of
+// their own (see runaway) make the cell a runaway. Tests that compare rows
+// with encoding/csv's on random text raise it.
+var runawayLines = 3
+
+// runaway fails on a row one of whose cells runs over lines that read like
+// records of their own: at least runawayLines lines with as many
+// delimiters as the record before has between its cells. That is a quote
+// opened and not closed where it should have been: the lines after it
+// were taken into one cell and would be lost as rows. A cell of a few lines of text (a long name,
+// a header split over lines) passes.
+func (s *csvSource) runaway(row Row) error {
+	want := max(s.fields-1, 1)
+	comma := ","
+	if s.br != nil {
+		comma = string(rune(s.br.comma))
+	} else if s.r != nil {
+		comma = string(s.r.Comma)
+	}
+	line := row.Num // where the cell starts
+	for col, c := range row.Cells {
+		i := strings.IndexByte(c, '\n')
+		if i < 0 {
+			continue
+		}
+		breaks := strings.Count(c, "\n")
+		like := 0
+		for rest := c[i+1:]; rest != "" && like < runawayLines; {
+			l := rest
+			if j := strings.IndexByte(rest, '\n'); j >= 0 {
+				l, rest = rest[:j], rest[j+1:]
+			} else {
+				rest = ""
+			}
+			if strings.Count(l, comma) >= want {
+				like++
+			}
+		}
+		if like >= runawayLines {
+			return report.At(report.Position{File: s.name, Row: row.Num, Column: col + 1}, report.InputError(fmt.Errorf(
+				"a quoted cell runs from line %d to line %d, and its lines read like rows: a quote opened there is probably never closed; close it, or double a quote that belongs to the text (\"\")",
+				line, line+strings.Count(strings.TrimSuffix(c, "\n"), "\n"))))
+		}
+		line += breaks
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -47,8 +48,8 @@ func readCSVBlocks(t testing.TB, data []byte, comma byte, size, batch, workers i
 // buffer the splitter cut blocks from.
 func readCSVBlocksLargest(t testing.TB, data []byte, comma byte, size, batch, workers int) (out []Row, largest int) {
 	t.Helper()
-	defer func(old int) { blockSize = old }(blockSize)
-	blockSize = size
+	defer func(old, lines int) { blockSize, runawayLines = old, lines }(blockSize, runawayLines)
+	blockSize, runawayLines = size, math.MaxInt // rows as encoding/csv reads them, whatever their cells
 	s := &csvSource{name: "t.csv", size: batch, br: newBlockReader(bytes.NewReader(data), comma, workers)}
 	defer func() {
 		s.br.close()

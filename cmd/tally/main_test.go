@@ -77,6 +77,8 @@ func TestExitCodes(t *testing.T) {
 	write("protocol-long.csv", string(csv))
 	badSum := write("sum.yaml", strings.Replace(string(spec), "protocol-long.csv", "sum.csv", 1))
 	write("sum.csv", strings.Replace(string(csv), ",Auyl,383023,", ",Auyl,383123,", 1))
+	unclosed := write("unclosed.yaml", strings.Replace(string(spec), "protocol-long.csv", "unclosed.csv", 1))
+	write("unclosed.csv", strings.Replace(string(csv), ",Nur Otan,", ",\"Nur Otan,", 1))
 	typo := write("typo.yaml", strings.Replace(string(spec), "threshold:", "treshold:", 1))
 	missing := write("missing.yaml", strings.Replace(string(spec), "protocol-long.csv", "nowhere.csv", 1))
 	noSheet := write("nosheet.yaml", strings.Replace(strings.Replace(string(spec), "protocol-long.csv", filepath.Join(kz, "protocol-wide.xlsx"), 1),
@@ -106,6 +108,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad format", []string{"run", good, "--format", "xls"}, ExitUsage, `--format "xls"; known: arrow, csv, parquet`},
 		{"missing source", []string{"run", missing, "--out", out}, ExitInput, `^nowhere\.csv: file not found`},
 		{"missing sheet", []string{"run", noSheet, "--out", out}, ExitInput, `protocol-wide\.xlsx: no such sheet "Results"; the workbook has: "Итоги"`},
+		{"quote never closed", []string{"run", unclosed, "--out", out}, ExitInput, `^unclosed\.csv::2:7: a quoted cell runs from line 2 to line 6, and its lines read like rows: a quote opened there is probably never closed`},
 		{"not a workbook", []string{"run", garbage, "--out", out}, ExitInput, `^garbage\.xlsx: `},
 		{"folder of other files", []string{"run", good, "--out", foreign}, ExitUsage, `thesis: the folder holds files but no datapackage\.json`},
 		{"bad log format", []string{"run", good, "--out", out, "--force", "--log-format", "xml"}, ExitUsage, `--log-format "xml" must be text or json`},

@@ -318,9 +318,18 @@ func printSeats(w io.Writer, rows []pipeline.SeatRow) {
 		if r.Eligible {
 			elig = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f%%\t%s\t%d\t%s\t\n", r.Contest, r.Party, group3(r.Votes), r.Share, elig, r.Seats, decl)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f%%\t%s\t%d\t%s\t\n", tableText(r.Contest), tableText(r.Party), group3(r.Votes), r.Share, elig, r.Seats, decl)
 	}
 	tw.Flush()
+}
+
+// tableText fits a name to one cell of a terminal table: on one line and
+// at most 60 characters (the tables written keep it whole).
+func tableText(s string) string {
+	if strings.ContainsAny(s, "\t\r\n") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return clip(s, 60)
 }
 
 // group3 writes a count with thousands separated by commas.

@@ -1,0 +1,166 @@
+package sources
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"tally/report"
+)
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// readCSVSource reads text as a CSV source does, with blocks of size
+// bytes and the given number of workers, and returns the rows read, the
+// number of bytes read from the text, and the error that ended the
+// reading (nil at the end of the text).
+func readCSVSource(t *testing.T, data []byte, size, workers int) ([]Row, int, error) {
+	t.Helper()
+	defer func(old int) { blockSize = old }(blockSize)
+	blockSize = size
+	in := &countingReader{r: bytes.NewReader(data)}
+	s := &csvSource{name: "t.csv", size: 50, br: newBlockReader(in, ',', workers)}
+	defer s.br.close()
+	var out []Row
+	for {
+		b, err := s.Next(context.Background())
+		if err == io.EOF {
+			return out, in.n, nil
+		}
+		if err != nil {
+			return out, in.n, err
+		}
+		for _, r := range b.Rows {
+			out = append(out, Row{Num: r.Num, Cells: slices.Clone(r.Cells)})
+		}
+	}
+}
+
+// stations writes rows of a long results table from station from to to.
+func stations(b *strings.Builder, from, to int) {
+	for i := from; i < to; i++ {
+		fmt.Fprintf(b, "P%d,D1,A,%d,1000,500,3\n", i, 10+i)
+	}
+}
+
+const stationHeader = "precinct_id,district,party,votes,registered,ballots_cast,invalid\n"
+
+// A quote opened and never closed takes the rest of the file into one
+// cell; the rows in it would be lost. Reading must stop with an input
+// error located at the cell, whether the quote is closed by a stray one
+// further on (the blocks are parsed in parallel) or never (the text is
+// read serially from the block that holds it).
+func TestRunawayQuoteFails(t *testing.T) {
+	defer func(old int) { maxUncut = old }(maxUncut)
+	maxUncut = 4 << 10
+
+	var closed strings.Builder // closed by a stray quote 49 lines on
+	closed.WriteString(stationHeader)
+	stations(&closed, 0, 100)
+	closed.WriteString("P100,D1,\"Nur Otan,5,1000,500,3\n") // line 102
+	stations(&closed, 101, 150)
+	closed.WriteString("P150,D1,A\",5,1000,500,3\n") // line 152
+	stations(&closed, 151, 3000)
+
+	var open strings.Builder // never closed
+	open.WriteString(stationHeader)
+	stations(&open, 0, 100)
+	open.WriteString("P100,D1,\"Nur Otan,5,1000,500,3\n")
+	stations(&open, 101, 3000)
+
+	for _, c := range []struct {
+		name, data, want string
+	}{
+		{"closed", closed.String(), "t.csv::102:3: a quoted cell runs from line 102 to line 152, and its lines read like rows"},
+		{"open", open.String(), "t.csv::102:3: a quoted cell runs from line 102 to line 3001, and its lines read like rows"},
+	} {
+		for _, workers := range []int{1, 2} {
+			rows, _, err := readCSVSource(t, []byte(c.data), 512, workers)
+			if !errors.Is(err, report.ErrInput) || !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("%s, workers %d: got %v, want an input error %q...", c.name, workers, err, c.want)
+			}
+			for _, r := range rows {
+				if r.Num >= 102 {
+					t.Errorf("%s, workers %d: row of line %d handed on", c.name, workers, r.Num)
+					break
+				}
+			}
+		}
+	}
+}
+
+// A record that runs on past maxRecord stops the reading with an input
+// error at its first line, once about maxRecord bytes past it are read:
+// an unclosed quote in a large file must not bring the rest of it into
+// memory.
+func TestLongRecordStops(t *testing.T) {
+	defer func(u, r int) { maxUncut, maxRecord = u, r }(maxUncut, maxRecord)
+	maxUncut, maxRecord = 4<<10, 64<<10
+	var b strings.Builder
+	b.WriteString("party,votes\nA,1\nB,\"2\n")
+	for b.Len() < 4<<20 {
+		b.WriteString("text with no delimiter, line after line\n")
+	}
+	b.WriteString("\",3\n")
+	for _, workers := range []int{1, 2} {
+		_, read, err := readCSVSource(t, []byte(b.String()), 1<<10, workers)
+		want := "t.csv::3: a record starts here and runs on past 65536 bytes: a quote opened in it is probably never closed"
+		if !errors.Is(err, report.ErrInput) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("workers %d: got %v, want an input error %q...", workers, err, want)
+		}
+		// What the splitter holds and the serial reader's buffers may
+		// take ahead of the record, besides the record.
+		if limit := maxRecord + 2*serialBuffer + 2*maxUncut + 64<<10; read > limit {
+			t.Errorf("workers %d: read %d bytes of the text, want at most %d", workers, read, limit)
+		}
+	}
+}
+
+// Cells over a few lines (a header split over lines, a long name, a note
+// with a comma or two) are text, read as encoding/csv reads them.
+func TestMultilineCellsPass(t *testing.T) {
+	defer func(old int) { maxUncut = old }(maxUncut)
+	maxUncut = 4 << 10
+	var b strings.Builder
+	b.WriteString("\"precinct\nid\",district,party,votes,\"registered\nvoters\",ballots_cast,invalid,note\n")
+	for i := range 300 {
+		note := ""
+		switch i {
+		case 7:
+			note = "\"recount ordered, see protocol 12,\nsigned, stamped\nand filed, 12 January, 2021\nby the commission\""
+		case 200:
+			note = "\"a \"\"quoted\"\" word\nover, two lines\""
+		}
+		party := "A"
+		if i == 150 {
+			party = "\"People's Party\nof Kazakhstan\""
+		}
+		fmt.Fprintf(&b, "P%d,D1,%s,%d,1000,500,3,%s\n", i, party, i, note)
+	}
+	data := []byte(b.String())
+	want := readCSVReference(t, data, ',')
+	for _, workers := range []int{1, 2} {
+		got, _, err := readCSVSource(t, data, 512, workers)
+		if err != nil {
+			t.Fatalf("workers %d: %v", workers, err)
+		}
+		if err := sameRows(got, want); err != nil {
+			t.Fatalf("workers %d: %v", workers, err)
+		}
+	}
+}
