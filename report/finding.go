@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"unicode/utf8"
 )
 
 // Severity orders findings: Info < Warning < Error.
@@ -91,9 +92,29 @@ type Recorder struct {
 
 // Add records a finding.
 func (r *Recorder) Add(f Finding) {
+	f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	r.mu.Lock()
 	r.findings = append(r.findings, f)
 	r.mu.Unlock()
+}
+
+// MaxText is the longest message, expected or actual value a finding
+// keeps, in bytes. A cell of a megabyte (text pasted into a count, a
+// runaway cell) would otherwise be repeated whole on stderr and in the
+// findings table; the rejects table keeps the row's raw cells.
+const MaxText = 1000
+
+// clipText cuts s to at most MaxText bytes on a character boundary and
+// says how long it was.
+func clipText(s string) string {
+	if len(s) <= MaxText {
+		return s
+	}
+	cut := MaxText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes in all)", s[:cut], len(s))
 }
 
 // Addf records a finding with a formatted message.
