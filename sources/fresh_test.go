@@ -190,9 +190,18 @@ func FuzzDataRow(f *testing.F) {
 		"R1|2|x y|z w",
 		"R1||x y|z w",
 		"R1|2| 7|1 000",
+		"r1|x|5|6",
+		"region|station|5|6",
+		"region|1|5|6",
+		"R1|1|x|6",
 	} {
 		f.Add("region|station|A|B\nR1|1|5|6\n" + s)
 	}
+	// A first column whose header part differs from its name (a header
+	// of two rows), and a table of no numbers.
+	f.Add("Area|station|votes|\nregion|id|A|B\nR1|1|5|6\nregion|id|7|8")
+	f.Add("Area|2021|votes|x\nregion||A|B\nR1|1|5|6\nArea / region|2021||")
+	f.Add("a|b\nx|y\nz|w")
 	f.Fuzz(func(t *testing.T, text string) {
 		lines := strings.Split(text, "\n")
 		if len(lines) < 3 {

@@ -118,8 +118,9 @@ type TableReader struct {
 	err   error          // the error that ended reading ahead
 	out   TableBatch     // the batch Next handed out when reading ahead
 
-	numFor  *Table // the table numCols are of
-	numCols []int  // its columns of numbers (numericCols)
+	numFor  *Table   // the table numCols and head0 are of
+	numCols []int    // its columns of numbers (numericCols)
+	head0   [2]int16 // the bytes a first cell may start with in a repeat of its header, -1 for none (dataRow)
 }
 
 type aheadItem struct {
@@ -419,6 +420,16 @@ func (t *TableReader) dataRow(r Row) bool {
 		// sign first, the row is no row of column numbers either.
 		a, b := c[0][0], c[1][0]
 		if plainStart(a) && plainStart(b) && (!numberStart(a) || !numberStart(b)) {
+			// Most such rows are told apart from a repeated header by
+			// their first byte, and from the header of a new table by
+			// their first column of numbers holding only digits: the
+			// first steps of repeatsHeader and startsTable, in line.
+			if t.numFor != t.table {
+				t.numericCols()
+			}
+			if cols := t.numCols; int16(a) != t.head0[0] && int16(a) != t.head0[1] && (len(cols) == 0 || cols[0] >= len(c) || digitsOnly(c[cols[0]])) {
+				return true
+			}
 			return !t.repeatsHeader(r) && !t.startsTable(r)
 		}
 	}
@@ -604,7 +615,8 @@ func (t *TableReader) startsTable(r Row) bool {
 }
 
 // numericCols lists the current table's columns of numbers (Kinds), in
-// order: startsTable looks at no other cell of a row.
+// order: startsTable looks at no other cell of a row. It also sets
+// head0 for the table.
 func (t *TableReader) numericCols() []int {
 	if t.numFor != t.table {
 		t.numFor = t.table
@@ -613,6 +625,13 @@ func (t *TableReader) numericCols() []int {
 			if k.Numeric() {
 				t.numCols = append(t.numCols, i)
 			}
+		}
+		// repeatsHeader turns down a row whose first cell starts with
+		// a byte that is no space and neither of these (the header's
+		// parts are never empty).
+		t.head0 = [2]int16{-1, -1}
+		if parts := t.table.Parts; len(parts) >= 2 && len(parts[0]) > 0 {
+			t.head0 = [2]int16{int16(parts[0][len(parts[0])-1][0]), int16(t.table.Columns[0][0])}
 		}
 	}
 	return t.numCols
