@@ -1,0 +1,142 @@
+package report
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// randomFindings makes findings with many ties in every field of the
+// order, and some that differ only in what the order does not look at.
+func randomFindings(n int, seed uint64) []Finding {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	fs := make([]Finding, n)
+	for i := range fs {
+		f := Finding{
+			Severity: Severity(rng.IntN(3)),
+			Code:     Code(pick("votes-sum-mismatch", "cast-over-registered", "unknown-option")),
+			Message:  pick("a", "b", "ab", ""),
+			UnitID:   pick("", "u1", "u2"),
+			OptionID: pick("", "o1"),
+			Expected: fmt.Sprint(i),
+			Actual:   pick("x", "y", "é"),
+		}
+		if rng.IntN(10) > 0 {
+			f.Pos = Position{File: pick("a.csv", "b.csv"), Sheet: pick("", "S"), Row: rng.IntN(50) - 1, Column: rng.IntN(4), Header: pick("", "h")}
+		}
+		fs[i] = f
+	}
+	return fs
+}
+
+func sortedFindings(fs []Finding) []Finding {
+	out := slices.Clone(fs)
+	sort.SliceStable(out, func(i, j int) bool { return lessFinding(out[i], out[j]) })
+	return out
+}
+
+// The findings and rejects read back from sorted runs in a temporary
+// file come in the order of the ones kept in memory: lessFinding's, ties
+// in the order added; rejects by position, ties in the order added.
+func TestRecorderSpillSameOrder(t *testing.T) {
+	fs := randomFindings(20000, 7)
+	before := SpilledRuns()
+	for _, limit := range []int{0, 1, 300, 4096} {
+		r := &Recorder{SpillBytes: limit}
+		for i, f := range fs {
+			r.Add(f)
+			r.Reject(f.Pos, []string{f.Message, fmt.Sprint(i)}, f.UnitID)
+		}
+		want := sortedFindings(fs)
+		// Read twice: a recorder can be read again.
+		for pass := range 2 {
+			got := r.Findings()
+			if len(got) != len(want) {
+				t.Fatalf("limit %d: %d findings, want %d", limit, len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("limit %d pass %d: finding %d = %+v, want %+v", limit, pass, i, got[i], want[i])
+				}
+			}
+		}
+		rj := r.Rejects()
+		if len(rj) != len(fs) {
+			t.Fatalf("limit %d: %d rejects, want %d", limit, len(rj), len(fs))
+		}
+		idx := make([]int, len(fs))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return lessPos(fs[idx[i]].Pos, fs[idx[j]].Pos) })
+		for i, k := range idx {
+			if rj[i].Pos != fs[k].Pos || rj[i].Raw[1] != fmt.Sprint(k) || rj[i].Reason != fs[k].UnitID {
+				t.Fatalf("limit %d: reject %d = %+v, want row of finding %d %+v", limit, i, rj[i], k, fs[k].Pos)
+			}
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if SpilledRuns() == before {
+		t.Fatal("no run was spilled; the test does not test the files")
+	}
+}
+
+// Findings added after the recorder was read keep their place.
+func TestRecorderAddAfterRead(t *testing.T) {
+	fs := randomFindings(3000, 3)
+	for _, limit := range []int{0, 2000} {
+		r := &Recorder{SpillBytes: limit}
+		for _, f := range fs[:2000] {
+			r.Add(f)
+		}
+		r.Findings()
+		for _, f := range fs[2000:] {
+			r.Add(f)
+		}
+		got, want := r.Findings(), sortedFindings(fs)
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: order differs after adding to a recorder read once", limit)
+		}
+		if r.Count(Info) != len(fs) || r.FindingCount() != len(fs) {
+			t.Errorf("limit %d: counts %d, %d, want %d", limit, r.Count(Info), r.FindingCount(), len(fs))
+		}
+		r.Close()
+	}
+}
+
+// The memory findings take does not grow with their number once they
+// spill: ten times the findings, about the same heap.
+func TestRecorderMemoryBounded(t *testing.T) {
+	heap := func(n int) (uint64, *Recorder) {
+		r := &Recorder{SpillBytes: 256 << 10}
+		runtime.GC()
+		var m0 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for i := range n {
+			r.Add(Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "data.csv", Row: i + 2, Column: 3},
+				UnitID: fmt.Sprintf("unit-%d", i), Message: fmt.Sprintf("the options' votes add up to %d, not %d", i, i+1), Expected: "1", Actual: "2"})
+			r.Reject(Position{File: "data.csv", Row: i + 2}, []string{"a", "b", fmt.Sprint(i)}, "bad number")
+		}
+		runtime.GC()
+		var m1 runtime.MemStats
+		runtime.ReadMemStats(&m1)
+		return m1.HeapAlloc - min(m1.HeapAlloc, m0.HeapAlloc), r
+	}
+	small, r1 := heap(20000)
+	large, r2 := heap(200000)
+	defer r1.Close()
+	defer r2.Close()
+	// In memory, 200,000 findings and rejects take some 40 MB.
+	if large > small+2<<20 || large > 4<<20 {
+		t.Errorf("heap after 200,000 findings %d bytes, after 20,000 %d: grows with the findings", large, small)
+	}
+	if n := r2.FindingCount(); n != 200000 {
+		t.Errorf("%d findings", n)
+	}
+}
