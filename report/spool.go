@@ -13,7 +13,7 @@ import (
 
 // DefaultSpillBytes is the memory the findings (and, apart, the rejects)
 // of a run take before they go to a temporary file.
-const DefaultSpillBytes = 4 << 20
+const DefaultSpillBytes = 2 << 20
 
 // spillRuns counts the sorted runs written to temporary files, so tests
 // can tell that the files were used.
@@ -68,6 +68,13 @@ func (s *spool) bound() int {
 func (s *spool) add(rec []byte) {
 	if len(s.spans) > 0 && len(s.arena)+len(rec)+(len(s.spans)+1)*spanSize > s.bound() {
 		s.spill()
+	}
+	if need := len(s.arena) + len(rec); need > cap(s.arena) {
+		// Grown by hand: append's growth would pass the bound by a
+		// quarter or more.
+		a := make([]byte, len(s.arena), max(need, min(2*cap(s.arena), s.bound()), 4096))
+		copy(a, s.arena)
+		s.arena = a
 	}
 	off := len(s.arena)
 	s.arena = append(s.arena, rec...)
