@@ -32,8 +32,17 @@ const spanSize = 16
 // span is the place of one encoded record in the arena.
 type span struct{ off, end int }
 
-// run is a sorted run of records in the temporary file.
-type run struct{ off, size int64 }
+// run is a sorted run of records in the temporary file. A run of level
+// L+1 is the merge of fanIn runs of level L.
+type run struct {
+	off, size int64
+	level     int
+}
+
+// fanIn is how many runs of one level are merged into one of the next,
+// so that reading merges at most fanIn-1 runs per level: the readers'
+// buffers stay a few hundred kilobytes however many runs were spilled.
+const fanIn = 16
 
 // spool keeps records of one kind, each compactly encoded: in memory up
 // to a bound, then as runs sorted by cmp in a temporary file. Reading
@@ -122,10 +131,45 @@ func (s *spool) spill() {
 		s.err = err
 		return
 	}
-	s.runs = append(s.runs, run{start, s.size - start})
+	s.runs = append(s.runs, run{off: start, size: s.size - start})
 	spillRuns.Add(1)
 	s.arena, s.spans = s.arena[:0], s.spans[:0]
 	s.sorted = false
+	s.compact()
+}
+
+// compact merges the last fanIn runs into one while they are of one
+// level. They are the last ones added, so the merged run keeps their
+// place among the others, and the order of addition among equal records.
+func (s *spool) compact() {
+	for n := len(s.runs); n >= fanIn && s.err == nil; n = len(s.runs) {
+		last := s.runs[n-fanIn:]
+		if last[0].level != last[fanIn-1].level {
+			return
+		}
+		w := bufio.NewWriterSize(io.NewOffsetWriter(s.f, s.size), 64<<10)
+		start := s.size
+		err := s.merge(last, false, func(rec []byte) error {
+			h := binary.PutUvarint(s.hdr[:], uint64(len(rec)))
+			w.Write(s.hdr[:h])
+			_, err := w.Write(rec)
+			s.size += int64(h + len(rec))
+			return err
+		})
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			s.err = err
+			return
+		}
+		for _, r := range last {
+			// The merged runs' room in the file is given back where
+			// the system can.
+			punchHole(s.f, r.off, r.size)
+		}
+		s.runs = append(s.runs[:n-fanIn], run{off: start, size: s.size - start, level: last[0].level + 1})
+	}
 }
 
 // runReader reads the records of one run.
@@ -172,11 +216,15 @@ func (s *spool) each(fn func(rec []byte) error) error {
 		}
 		return nil
 	}
-	// A k-way merge of the runs, the records in memory last (they were
-	// added last): a heap of readers by their current record, equal
-	// records by the run's place.
+	return s.merge(s.runs, true, fn)
+}
+
+// merge calls fn with the records of runs, and with mem those in memory
+// (added after every run), in order: a k-way merge by a heap of readers,
+// equal records by the run's place.
+func (s *spool) merge(runs []run, mem bool, fn func(rec []byte) error) error {
 	var h []*runReader
-	for i, r := range s.runs {
+	for i, r := range runs {
 		rr := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.f, r.off, r.size), 16<<10), i: i}
 		ok, err := rr.next()
 		if err != nil {
@@ -186,13 +234,12 @@ func (s *spool) each(fn func(rec []byte) error) error {
 			h = append(h, rr)
 		}
 	}
-	mem := 0
-	memI := len(s.runs)
+	next := 0
 	var memR *runReader
-	if len(s.spans) > 0 {
+	if mem && len(s.spans) > 0 {
 		sp := s.spans[0]
-		memR = &runReader{cur: s.arena[sp.off:sp.end], i: memI}
-		mem = 1
+		memR = &runReader{cur: s.arena[sp.off:sp.end], i: len(runs)}
+		next = 1
 		h = append(h, memR)
 	}
 	less := func(a, b *runReader) bool {
@@ -228,11 +275,11 @@ func (s *spool) each(fn func(rec []byte) error) error {
 		}
 		var ok bool
 		if top == memR {
-			ok = mem < len(s.spans)
+			ok = next < len(s.spans)
 			if ok {
-				sp := s.spans[mem]
+				sp := s.spans[next]
 				top.cur = s.arena[sp.off:sp.end]
-				mem++
+				next++
 			}
 		} else {
 			var err error

@@ -51,6 +51,9 @@ func TestRecorderSpillSameOrder(t *testing.T) {
 			r.Add(f)
 			r.Reject(f.Pos, []string{f.Message, fmt.Sprint(i)}, f.UnitID)
 		}
+		if limit == 1 && len(r.findings.runs) > 3*fanIn {
+			t.Errorf("%d runs: the runs of one level are not merged", len(r.findings.runs))
+		}
 		want := sortedFindings(fs)
 		// Read twice: a recorder can be read again.
 		for pass := range 2 {
@@ -111,32 +114,44 @@ func TestRecorderAddAfterRead(t *testing.T) {
 }
 
 // The memory findings take does not grow with their number once they
-// spill: ten times the findings, about the same heap.
+// spill: ten times the findings, about the same heap, while they are
+// added and while they are read back.
 func TestRecorderMemoryBounded(t *testing.T) {
-	heap := func(n int) (uint64, *Recorder) {
-		r := &Recorder{SpillBytes: 256 << 10}
+	inUse := func() uint64 {
 		runtime.GC()
-		var m0 runtime.MemStats
-		runtime.ReadMemStats(&m0)
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	heap := func(n int) (added, reading uint64) {
+		r := &Recorder{SpillBytes: 64 << 10}
+		defer r.Close()
+		m0 := inUse()
 		for i := range n {
-			r.Add(Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "data.csv", Row: i + 2, Column: 3},
+			r.Add(Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "data.csv", Row: n - i, Column: 3},
 				UnitID: fmt.Sprintf("unit-%d", i), Message: fmt.Sprintf("the options' votes add up to %d, not %d", i, i+1), Expected: "1", Actual: "2"})
-			r.Reject(Position{File: "data.csv", Row: i + 2}, []string{"a", "b", fmt.Sprint(i)}, "bad number")
+			r.Reject(Position{File: "data.csv", Row: n - i}, []string{"a", "b", fmt.Sprint(i)}, "bad number")
 		}
-		runtime.GC()
-		var m1 runtime.MemStats
-		runtime.ReadMemStats(&m1)
-		return m1.HeapAlloc - min(m1.HeapAlloc, m0.HeapAlloc), r
+		added = inUse() - min(inUse(), m0)
+		k := 0
+		r.EachReject(func(*Reject) error {
+			if k++; k == n/2 {
+				reading = inUse() - min(inUse(), m0)
+			}
+			return nil
+		})
+		if k != n || r.FindingCount() != n {
+			t.Fatalf("%d rejects, %d findings, want %d", k, r.FindingCount(), n)
+		}
+		return added, reading
 	}
-	small, r1 := heap(20000)
-	large, r2 := heap(200000)
-	defer r1.Close()
-	defer r2.Close()
+	smallAdd, smallRead := heap(20000)
+	largeAdd, largeRead := heap(200000)
 	// In memory, 200,000 findings and rejects take some 40 MB.
-	if large > small+2<<20 || large > 4<<20 {
-		t.Errorf("heap after 200,000 findings %d bytes, after 20,000 %d: grows with the findings", large, small)
+	if largeAdd > smallAdd+1<<20 || largeAdd > 2<<20 {
+		t.Errorf("heap after adding 200,000 findings %d bytes, after 20,000 %d: grows with the findings", largeAdd, smallAdd)
 	}
-	if n := r2.FindingCount(); n != 200000 {
-		t.Errorf("%d findings", n)
+	if largeRead > smallRead+1<<20 || largeRead > 2<<20 {
+		t.Errorf("heap reading 200,000 rejects %d bytes, 20,000 %d: grows with the rejects", largeRead, smallRead)
 	}
 }
