@@ -91,6 +91,27 @@ func TestLedger(t *testing.T) {
 	}
 }
 
+// The ledger accepts the findings of the data, not those it makes
+// itself: an entry for ledger-unused does not hide another unused entry.
+func TestLedgerAcceptsNotItsOwn(t *testing.T) {
+	files := map[string]string{
+		"spec.yaml": "election: {id: l}\nsources: [{path: d.csv, columns: {unit_id: Unit}}]\nchecks: {ledger: known.yaml}\n",
+		"d.csv":     ledgerData,
+		"known.yaml": `accepted:
+  - code: ledger-unused
+    reason: hide the unused entries
+  - code: votes-sum-mismatch
+    unit: u9
+    reason: a unit no longer in the data
+`,
+	}
+	sum := runWith(t, files, Options{})
+	unused := withCode(findingsOf(sum), report.LedgerUnused)
+	if len(unused) != 2 || unused[0].Severity != report.Warning || unused[1].Severity != report.Warning {
+		t.Errorf("want both entries reported unused, as warnings:\n%s", findingList(findingsOf(sum)))
+	}
+}
+
 func TestLedgerErrors(t *testing.T) {
 	dir := t.TempDir()
 	spec := []byte("election: {id: l}\nsources: [{path: d.csv}]\nchecks: {ledger: known.yaml}\n")

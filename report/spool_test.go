@@ -155,3 +155,21 @@ func TestRecorderMemoryBounded(t *testing.T) {
 		t.Errorf("heap reading 200,000 rejects %d bytes, 20,000 %d: grows with the rejects", largeRead, smallRead)
 	}
 }
+
+// Two findings at one cell, one that knows the column's header and one
+// that does not, are ordered by code whatever the order they came in:
+// the header is not part of a position's identity.
+func TestRecorderOrderIgnoresHeader(t *testing.T) {
+	a := Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "d.csv", Row: 3, Column: 2, Header: "Valid"}}
+	b := Finding{Severity: Error, Code: HierarchyMismatch, Pos: Position{File: "d.csv", Row: 3, Column: 2}}
+	for _, in := range [][]Finding{{a, b}, {b, a}} {
+		var r Recorder
+		for _, f := range in {
+			r.Add(f)
+		}
+		got := r.Findings()
+		if got[0].Code != HierarchyMismatch || got[1].Code != VotesSumMismatch || got[1].Pos.Header != "Valid" {
+			t.Errorf("added %s, %s: read %s, %s", in[0].Code, in[1].Code, got[0].Code, got[1].Code)
+		}
+	}
+}
