@@ -25,7 +25,7 @@ func BenchmarkRunLong(b *testing.B) {
 						b.Fatal(err)
 					}
 					if n := sum.Count(report.Error); n != 0 {
-						b.Fatalf("%d errors: %v", n, sum.Findings[0])
+						b.Fatalf("%d errors: %v", n, findingsOf(sum)[0])
 					}
 				}
 			})
@@ -67,7 +67,7 @@ func TestGeneratedTableIsConsistent(t *testing.T) {
 	}
 	sum := runSpec(t, specPath, true)
 	if n := sum.Count(report.Warning); n != 0 {
-		t.Errorf("findings on a consistent table: %v", sum.Findings)
+		t.Errorf("findings on a consistent table: %v", findingsOf(sum))
 	}
 	if sum.Tables["results"] != 1200 || sum.Tables["units"] != 100 {
 		t.Errorf("tables = %v, want 1200 results, 100 units", sum.Tables)

@@ -25,7 +25,7 @@ func BenchmarkRunWide(b *testing.B) {
 					b.Fatal(err)
 				}
 				if n := sum.Count(report.Warning); n != 0 {
-					b.Fatalf("%d findings: %v", n, sum.Findings[0])
+					b.Fatalf("%d findings: %v", n, findingsOf(sum)[0])
 				}
 				if got := sum.Tables["results"]; got != int64(stations*len(testkit.Parties)) {
 					b.Fatalf("%d result rows", got)

@@ -9,6 +9,7 @@ import (
 
 	"tally/electoral"
 	"tally/report"
+	"tally/sources"
 )
 
 // contestAgg keeps, per contest, what the seat allocation and cross-unit
@@ -433,9 +434,17 @@ func (r *runner) writeSmallTables(ctx context.Context) error {
 		seats.nf64(14, s.Indices.ENPSeats, true)
 		seats.rows++
 	}
+	if err := r.writeTable(ctx, SeatsTable, seats); err != nil {
+		return err
+	}
+	// The findings and rejects may be many (a spec that maps one wrong
+	// column makes every unit fail a check): they are read from the
+	// recorder and written in batches.
 	fb := newBuilder(r.mem, FindingsTable)
 	defer fb.release()
-	for _, f := range r.sum.Findings {
+	text := 0
+	err := r.sum.EachFinding(func(f *report.Finding) error {
+		text += len(f.Message) + len(f.UnitID) + len(f.OptionID) + len(f.Expected) + len(f.Actual)
 		fb.str(0, f.Severity.String())
 		fb.str(1, string(f.Code))
 		fb.str(2, f.Message)
@@ -448,32 +457,61 @@ func (r *runner) writeSmallTables(ctx context.Context) error {
 		fb.nstr(9, f.Expected)
 		fb.nstr(10, f.Actual)
 		fb.rows++
+		return r.writeBatch(ctx, FindingsTable, fb, &text)
+	})
+	if err != nil {
+		return err
+	}
+	if err := r.writeTable(ctx, FindingsTable, fb); err != nil {
+		return err
 	}
 	rb := newBuilder(r.mem, RejectsTable)
 	defer rb.release()
-	for _, rj := range r.sum.Rejects {
+	text = 0
+	err = r.sum.EachReject(func(rj *report.Reject) error {
+		raw := joinRaw(rj.Raw)
+		text += len(raw) + len(rj.Reason)
 		rb.str(0, rj.Pos.File)
 		rb.nstr(1, rj.Pos.Sheet)
 		rb.i64(2, int64(rj.Pos.Row))
-		rb.str(3, joinRaw(rj.Raw))
+		rb.str(3, raw)
 		rb.str(4, rj.Reason)
 		rb.rows++
+		return r.writeBatch(ctx, RejectsTable, rb, &text)
+	})
+	if err != nil {
+		return err
 	}
-	for _, t := range []struct {
-		def TableDef
-		b   *builder
-	}{{SeatsTable, seats}, {FindingsTable, fb}, {RejectsTable, rb}} {
-		n := int64(t.b.rows)
-		r.sum.Tables[t.def.Name] += n
-		rec := t.b.flush()
-		if rec == nil {
-			continue
-		}
-		err := r.out.write(ctx, t.def.Name, rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
+	return r.writeTable(ctx, RejectsTable, rb)
+}
+
+// smallBatchBytes bounds the text a batch of findings or rejects holds
+// before it is written, beside the rows a batch has.
+const smallBatchBytes = 8 << 20
+
+// writeBatch writes the rows b has built once they make a batch: as many
+// rows as a batch of the sources, or *text bytes of text past
+// smallBatchBytes.
+func (r *runner) writeBatch(ctx context.Context, def TableDef, b *builder, text *int) error {
+	limit := r.opt.BatchRows
+	if limit <= 0 {
+		limit = sources.DefaultBatchRows
 	}
-	return nil
+	if b.rows < limit && *text < smallBatchBytes {
+		return nil
+	}
+	*text = 0
+	return r.writeTable(ctx, def, b)
+}
+
+// writeTable writes the rows b has built, if any.
+func (r *runner) writeTable(ctx context.Context, def TableDef, b *builder) error {
+	r.sum.Tables[def.Name] += int64(b.rows)
+	rec := b.flush()
+	if rec == nil {
+		return nil
+	}
+	err := r.out.write(ctx, def.Name, rec)
+	rec.Release()
+	return err
 }

@@ -65,7 +65,7 @@ sources:
 			}
 			sum := runSpec(t, filepath.Join(dir, "spec.yaml"), false)
 			if n := sum.Count(report.Warning); n != 0 {
-				t.Errorf("findings: %v", sum.Findings)
+				t.Errorf("findings: %v", findingsOf(sum))
 			}
 			got := map[string]int{}
 			total := 0
@@ -133,7 +133,7 @@ func TestKeyedUnitIDsDoNotCollide(t *testing.T) {
 	}
 	sum := runSpec(t, filepath.Join(dir, "spec.yaml"), false)
 	if n := sum.Count(report.Warning); n != 0 {
-		t.Errorf("findings on a consistent table: %v", sum.Findings)
+		t.Errorf("findings on a consistent table: %v", findingsOf(sum))
 	}
 	if sum.Tables["units"] != 4 {
 		t.Errorf("units = %d, want 4", sum.Tables["units"])

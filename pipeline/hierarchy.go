@@ -83,17 +83,17 @@ func (r *runner) crossCheck(c *contestAgg) error {
 	return nil
 }
 
-// finishChecks runs the cross-unit checks, applies the ledger and returns
-// every finding in order.
-func (r *runner) finishChecks() ([]report.Finding, error) {
+// finishChecks runs the cross-unit checks and adds the findings of the
+// ledger's unused and expired entries (the ledger has seen every finding
+// as it was added).
+func (r *runner) finishChecks() error {
 	if err := r.crossChecks(); err != nil {
-		return nil, err
+		return err
 	}
-	fs := r.rec.Findings()
-	if cs := r.spec.checks; cs != nil && cs.ledger != nil {
-		fs = cs.ledger.Apply(fs, r.opt.Today)
+	if r.ledger != nil {
+		r.ledger.finish(r.rec)
 	}
-	return fs, nil
+	return nil
 }
 
 type crossCheck struct {

@@ -86,7 +86,7 @@ North;;300;180;120
 North;D1;100;60;40
 North;D2;200;112;80
 `})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.VotesSumMismatch, unit: "north/d2", expected: "200", actual: "192", row: 4, col: 3},
 		{code: report.HierarchyMismatch, unit: "north", option: "a", expected: "180", actual: "172", row: 2, col: 4,
 			says: []string{"difference -8", `unit "north/d2"'s options also miss its valid ballots by -8`, "h.csv::4:4"}},
@@ -116,7 +116,7 @@ South;S2;50;30;20
 			says: []string{`unit "south/s2" is counted twice (h.csv::8 and h.csv::9)`}})
 	}
 	ws = append(ws, want{code: report.DuplicateUnit, unit: "south/s2", row: 9, says: []string{"same figures", "h.csv::8"}})
-	expectFindings(t, sum.Findings, ws)
+	expectFindings(t, findingsOf(sum), ws)
 }
 
 // A total row that also counts another level of units (North Dakota's
@@ -142,7 +142,7 @@ TOTAL,3926,8538
 	if ct.Level != "county" || ct.Units != 3 || ct.Levels["district"] != 2 {
 		t.Fatalf("levels %v, summed %s with %d units", ct.Levels, ct.Level, ct.Units)
 	}
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.TotalMismatch, unit: "total", option: "clinton", expected: "3926", actual: "2113", row: 7, col: 2,
 			says: []string{"difference -1813", "the 3 county units of its table", "the sum of the 2 district units: the total counts them too"}},
 		{code: report.TotalMismatch, unit: "total", option: "trump", expected: "8538", actual: "4469", row: 7, col: 3},
@@ -175,7 +175,7 @@ sources:
 	if v := votesOf(ct); v["dole"] != 137 || v["clinton"] != 89 || ct.Units != 6 {
 		t.Fatalf("units %d votes %v levels %v", ct.Units, v, ct.Levels)
 	}
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.UnitNoFigures, unit: "allen-county/enclave", row: 4},
 		{code: report.TotalMismatch, unit: "allen-county-total", option: "clinton", expected: "80", actual: "77",
 			says: []string{"difference -3", `may hold the missing 3: "allen-county/enclave" (k.csv::4)`}},
@@ -192,7 +192,7 @@ func TestDuplicateKinds(t *testing.T) {
 North;D1;100;60;40
 North;D1;100;61;39
 `})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.ConflictingUnit, unit: "north/d1", option: "a", expected: "60", actual: "61", row: 3, col: 4},
 	})
 	sum = runText(t, `
@@ -204,7 +204,7 @@ sources:
 u1;North;1;2
 u1;South;1;2
 `})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.UnitTwoParents, unit: "u1", expected: "north", actual: "south", row: 3},
 		{code: report.DuplicateUnit, unit: "u1", row: 3},
 	})
@@ -220,7 +220,7 @@ u2,A,20
 u1,B,5
 u1,B,6
 `})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.DuplicateUnit, unit: "u1", row: 4, says: []string{"two runs"}},
 		{code: report.ConflictingResult, unit: "u1", option: "b", expected: "5", actual: "6", row: 5},
 	})
@@ -245,7 +245,7 @@ checks:
 1,1000,900,600,300,600,400,200
 2,1000,900,600,290,600,400,200
 `})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.IdentityMismatch, unit: "2", expected: "890", actual: "900", row: 3, col: 3,
 			says: []string{`"received = ballots_issued + unused"`, "received is 900, ballots_issued + unused is 890 (difference +10)"}},
 	})
@@ -339,7 +339,7 @@ Barber County,10,ALPHA,20,10
 ,,Advance,4,2
 Barber County Total,,,24,13
 `})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.TotalMismatch, unit: "barber-county-total", option: "clinton", expected: "13", actual: "12", row: 7, col: 5,
 			says: []string{"the 2 units under it"}},
 	})

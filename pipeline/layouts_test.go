@@ -42,7 +42,7 @@ Adams,P2,State House,12,DEM,Cy Dunn,40
 Adams,P2,State House,12,REP,Di Ray,30
 `})
 	if n := sum.Count(1); n != 0 {
-		t.Errorf("findings: %v", sum.Findings)
+		t.Errorf("findings: %v", findingsOf(sum))
 	}
 	want := map[string]map[string]int64{
 		"president":      {"ann-lee": 170, "bo-park": 170},
@@ -89,7 +89,7 @@ OKW nr 3;Village;80;48;60;32;40
 Województwo razem;;200;120;60;80;40
 `})
 	if n := sum.Count(1); n != 0 {
-		t.Errorf("findings: %v", sum.Findings)
+		t.Errorf("findings: %v", findingsOf(sum))
 	}
 	ct := sum.Totals[0]
 	if ct.Level != "district" || ct.Units != 3 || ct.Levels[LevelSubtotal] != 2 || ct.Levels[LevelTotal] != 1 {

@@ -161,43 +161,72 @@ func (e *LedgerEntry) matches(f *report.Finding) bool {
 // recorder's order. today (YYYY-MM-DD) decides expiry; empty means no
 // entry has expired.
 func (l *Ledger) Apply(fs []report.Finding, today string) []report.Finding {
-	var rec report.Recorder
-	used := make([]int, len(l.Entries))
-	for i := range fs {
-		f := &fs[i]
-		if f.Severity < report.Warning {
-			continue
-		}
-		for j := range l.Entries {
-			e := &l.Entries[j]
-			if today != "" && e.Expires != "" && today > e.Expires {
-				continue
-			}
-			if e.matches(f) {
-				used[j]++
-				f.Severity = report.Info
-				f.Message = fmt.Sprintf("accepted by %s:%d (%s): %s", l.Path, e.Line, e.Reason, f.Message)
-				break
-			}
-		}
-	}
+	rec := &report.Recorder{}
+	defer rec.Close()
+	la := l.applier(today)
+	rec.SetAccept(la.accept)
 	for _, f := range fs {
 		rec.Add(f)
 	}
+	la.finish(rec)
+	return rec.Findings()
+}
+
+// ledgerApplier applies a ledger to the findings of a run as the
+// recorder takes them, and counts the findings each entry accepts.
+type ledgerApplier struct {
+	l     *Ledger
+	today string
+	used  []int
+}
+
+func (l *Ledger) applier(today string) *ledgerApplier {
+	return &ledgerApplier{l: l, today: today, used: make([]int, len(l.Entries))}
+}
+
+func (a *ledgerApplier) expired(e *LedgerEntry) bool {
+	return a.today != "" && e.Expires != "" && a.today > e.Expires
+}
+
+// accept marks a finding the ledger accepts: severity info, its message
+// starting with "accepted". The recorder calls it with itself locked.
+func (a *ledgerApplier) accept(f *report.Finding) {
+	if f.Severity < report.Warning {
+		return
+	}
+	l := a.l
+	for j := range l.Entries {
+		e := &l.Entries[j]
+		if a.expired(e) {
+			continue
+		}
+		if e.matches(f) {
+			a.used[j]++
+			f.Severity = report.Info
+			f.Message = fmt.Sprintf("accepted by %s:%d (%s): %s", l.Path, e.Line, e.Reason, f.Message)
+			return
+		}
+	}
+}
+
+// finish adds, once every finding is in, one for each entry that is
+// expired or accepted none. The ledger accepts none of those.
+func (a *ledgerApplier) finish(rec *report.Recorder) {
+	rec.SetAccept(nil)
+	l := a.l
 	for j, e := range l.Entries {
 		pos := report.Position{File: l.Path, Row: e.Line}
 		switch {
-		case today != "" && e.Expires != "" && today > e.Expires:
+		case a.expired(&e):
 			rec.Add(report.Finding{Severity: report.Warning, Code: report.LedgerExpired, Pos: pos, UnitID: e.Unit, OptionID: e.Option,
-				Expected: e.Expires, Actual: today,
+				Expected: e.Expires, Actual: a.today,
 				Message: fmt.Sprintf("ledger entry for %s expired on %s; the findings it accepted are errors again (renew or remove it)", e.describe(), e.Expires)})
-		case used[j] == 0:
+		case a.used[j] == 0:
 			rec.Add(report.Finding{Severity: report.Warning, Code: report.LedgerUnused, Pos: pos, UnitID: e.Unit, OptionID: e.Option,
 				Expected: e.Expected, Actual: e.Actual,
 				Message: fmt.Sprintf("ledger entry for %s matches no finding: the discrepancy is gone or has changed; update or remove the entry", e.describe())})
 		}
 	}
-	return rec.Findings()
 }
 
 func (e *LedgerEntry) describe() string {

@@ -542,9 +542,11 @@ func (r *runner) manifest(outs []sinks.Output) sinks.Package {
 	for _, t := range Tables {
 		p.Run.Rows[t.Name] = r.sum.Tables[t.Name]
 	}
-	for _, f := range r.sum.Findings {
-		p.Run.Findings[string(f.Code)]++
-		p.Run.Severities[f.Severity.String()]++
+	for code, n := range r.sum.FindingsByCode() {
+		p.Run.Findings[code] = n
+	}
+	for sev, n := range r.sum.FindingsBySeverity() {
+		p.Run.Severities[sev] = n
 	}
 	for _, s := range r.sum.Sources {
 		p.Sources = append(p.Sources, sinks.SourceFile{

@@ -165,11 +165,11 @@ func TestCorruptionsAreLocated(t *testing.T) {
 		if s.Rows != len(lines) || s.Data != len(lines)-1 || s.Used+s.Rejected != s.Data || s.Rejected != garbage {
 			t.Fatalf("rows not accounted for: %+v with %d lines, %d garbage rows", s, len(lines), garbage)
 		}
-		if int(sum.Tables["units"]) != s.Used || int(sum.Tables["results"]) != s.Used*g.opts || len(sum.Rejects) != garbage {
-			t.Fatalf("tables %v, rejects %d, for %d rows used", sum.Tables, len(sum.Rejects), s.Used)
+		if int(sum.Tables["units"]) != s.Used || int(sum.Tables["results"]) != s.Used*g.opts || len(rejectsOf(sum)) != garbage {
+			t.Fatalf("tables %v, rejects %d, for %d rows used", sum.Tables, len(rejectsOf(sum)), s.Used)
 		}
 		for _, c := range corr {
-			checkLocated(t, sum.Findings, c, g.opts)
+			checkLocated(t, findingsOf(sum), c, g.opts)
 		}
 	})
 }

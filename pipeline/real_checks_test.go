@@ -29,9 +29,9 @@ func TestRealLegacyExcel(t *testing.T) {
 			t.Errorf("level %q, %d units, levels %v", ct.Level, ct.Units, ct.Levels)
 		}
 		if n := sum.Count(report.Error); n != 0 {
-			t.Errorf("%d errors: every county total and the grand total add up in the published file:\n%s", n, findingList(firstN(sum.Findings, 5)))
+			t.Errorf("%d errors: every county total and the grand total add up in the published file:\n%s", n, findingList(firstN(findingsOf(sum), 5)))
 		}
-		if n := len(withCode(sum.Findings, report.UnitNoFigures)); n < 464 {
+		if n := len(withCode(findingsOf(sum), report.UnitNoFigures)); n < 464 {
 			t.Errorf("%d units without figures reported, want the 464 blank precinct rows at least", n)
 		}
 	})
@@ -44,7 +44,7 @@ func TestRealLegacyExcel(t *testing.T) {
 		}
 		// The sheet's TOTAL row adds the legislative districts to the
 		// counties: it is reported, for every candidate, with both figures.
-		got := withCode(sum.Findings, report.TotalMismatch)
+		got := withCode(findingsOf(sum), report.TotalMismatch)
 		if len(got) != 8 {
 			t.Fatalf("%d total-mismatch findings, want 8 (7 candidates and the TOTALS column):\n%s", len(got), findingList(got))
 		}
@@ -75,7 +75,7 @@ func runReal(t *testing.T, name string) *Summary {
 func TestRealPolandStationsShortOfNationalTotals(t *testing.T) {
 	needReal(t)
 	sum := runReal(t, "poland-2020-stations.yaml")
-	empty := withCode(sum.Findings, report.UnitNoFigures)
+	empty := withCode(findingsOf(sum), report.UnitNoFigures)
 	if len(empty) != 4 {
 		t.Fatalf("%d units without figures, want the 4 military stations:\n%s", len(empty), findingList(empty))
 	}
@@ -83,7 +83,7 @@ func TestRealPolandStationsShortOfNationalTotals(t *testing.T) {
 	for _, f := range empty {
 		rows = append(rows, strings.TrimPrefix(f.Pos.String(), f.Pos.File))
 	}
-	got := withCode(sum.Findings, report.ReferenceMismatch)
+	got := withCode(findingsOf(sum), report.ReferenceMismatch)
 	if len(got) == 0 {
 		t.Fatal("no reference-mismatch: the stations must be reported short of the national totals")
 	}
@@ -125,7 +125,7 @@ func TestRealTransposedSheets(t *testing.T) {
 			t.Errorf("governor: %d units, votes %v, figures %v", ct.Units, v, ct.Figures)
 		}
 		if n := sum.Count(report.Warning); n != 0 {
-			t.Errorf("findings in a sheet that adds up:\n%s", findingList(sum.Findings))
+			t.Errorf("findings in a sheet that adds up:\n%s", findingList(findingsOf(sum)))
 		}
 	})
 	t.Run("ward-county-2008", func(t *testing.T) {
@@ -133,7 +133,7 @@ func TestRealTransposedSheets(t *testing.T) {
 		// The TOTALS column is county-wide; the page holds 32 of the
 		// precincts. Every candidate whose TOTALS differ from the page's
 		// precincts is reported with both figures.
-		got := withCode(sum.Findings, report.TotalMismatch)
+		got := withCode(findingsOf(sum), report.TotalMismatch)
 		if len(got) != 46 {
 			t.Errorf("%d total-mismatch findings, want 46", len(got))
 		}
@@ -149,8 +149,8 @@ func TestRealTransposedSheets(t *testing.T) {
 		if !obama {
 			t.Errorf("OBAMA's TOTALS 18477 against 10144 on the page's precincts not reported at C4")
 		}
-		if n := len(sum.Findings) - len(got); n != 0 {
-			t.Errorf("%d other findings; the subtotal columns add up:\n%s", n, findingList(sum.Findings))
+		if n := len(findingsOf(sum)) - len(got); n != 0 {
+			t.Errorf("%d other findings; the subtotal columns add up:\n%s", n, findingList(findingsOf(sum)))
 		}
 		ct := totalsOf(t, sum, "president-vice-president-of-the-united-ward-county")
 		if ct.Units != 32 || ct.Levels[LevelSubtotal] != 5 {
@@ -165,7 +165,7 @@ func TestRealTransposedSheets(t *testing.T) {
 		// The amended sheet and the original differ in precinct 5 (and so
 		// in the TOTAL column): ballots 295 against 294, Patrick and
 		// Murray 198 against 197.
-		got := withCode(sum.Findings, report.ReferenceMismatch)
+		got := withCode(findingsOf(sum), report.ReferenceMismatch)
 		seen := map[string]bool{}
 		for _, f := range got {
 			if f.UnitID != "5" && f.UnitID != "total" {
@@ -182,7 +182,7 @@ func TestRealTransposedSheets(t *testing.T) {
 			}
 		}
 		if n := sum.Count(report.Warning) - len(got); n != 0 {
-			t.Errorf("%d other findings:\n%s", n, findingList(sum.Findings))
+			t.Errorf("%d other findings:\n%s", n, findingList(findingsOf(sum)))
 		}
 		for _, s := range sum.Sources {
 			if s.Data != s.Used+s.Rejected {
@@ -197,9 +197,9 @@ func TestRealTransposedSheets(t *testing.T) {
 func TestRealLedgerAcceptsKnownDiscrepancy(t *testing.T) {
 	needReal(t)
 	sum := runReal(t, "north-dakota-2016-ledger.yaml")
-	accepted := withCode(sum.Findings, report.TotalMismatch)
+	accepted := withCode(findingsOf(sum), report.TotalMismatch)
 	if len(accepted) != 8 || sum.Count(report.Warning) != 0 {
-		t.Fatalf("%d total-mismatch findings; %d at warning or above:\n%s", len(accepted), sum.Count(report.Warning), findingList(sum.Findings))
+		t.Fatalf("%d total-mismatch findings; %d at warning or above:\n%s", len(accepted), sum.Count(report.Warning), findingList(findingsOf(sum)))
 	}
 	for _, f := range accepted {
 		if f.Severity != report.Info || !strings.HasPrefix(f.Message, "accepted by north-dakota-2016.known.yaml:4 (the TOTAL row") {

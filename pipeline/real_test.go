@@ -102,7 +102,7 @@ func TestRealFiles(t *testing.T) {
 			}
 			for _, s := range sum.Sources {
 				if s.Rejected != 0 {
-					t.Errorf("%s: %d rows rejected: %v", s.Name, s.Rejected, sum.Rejects[:min(3, len(sum.Rejects))])
+					t.Errorf("%s: %d rows rejected: %v", s.Name, s.Rejected, rejectsOf(sum)[:min(3, len(rejectsOf(sum)))])
 				}
 			}
 		})

@@ -33,7 +33,7 @@ func BenchmarkRowPath(b *testing.B) {
 					b.Fatal(err)
 				}
 				if n := sum.Count(report.Warning); n != 0 {
-					b.Fatalf("%d findings: %v", n, sum.Findings[0])
+					b.Fatalf("%d findings: %v", n, findingsOf(sum)[0])
 				}
 			}
 			testkit.ReportCPU(b, start)

@@ -30,7 +30,7 @@ func TestDuplicateOptionsInUnit(t *testing.T) {
 			// O2 again with other votes, O3 again with the same.
 			b.WriteString("u1,O2,99\nu1,O3,13\nu2,O1,5\n")
 			sum := runText(t, longUPVSpec, map[string]string{"l.csv": b.String()})
-			expectFindings(t, sum.Findings, []want{
+			expectFindings(t, findingsOf(sum), []want{
 				{code: report.ConflictingResult, unit: "u1", option: "o2", expected: "12", actual: "99", row: n + 2},
 				{code: report.DuplicateResult, unit: "u1", option: "o3", row: n + 3},
 			})
@@ -55,7 +55,7 @@ u4,D,512
 u4,A,1024
 `})
 	if n := sum.Count(report.Warning); n != 0 {
-		t.Fatalf("findings: %v", sum.Findings)
+		t.Fatalf("findings: %v", findingsOf(sum))
 	}
 	got := map[string]int64{}
 	for _, o := range sum.Totals[0].Options {
@@ -83,7 +83,7 @@ func TestDuplicateOptionsPastSixtyFour(t *testing.T) {
 	// (a late one) twice, with O70 and O3 between.
 	b.WriteString("u9,O3,1\nu9,O75,2\nu9,O70,3\nu9,O3,1\nu9,O75,4\nu9,O3,5\n")
 	sum := runText(t, longUPVSpec, map[string]string{"l.csv": b.String()})
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.DuplicateResult, unit: "u9", option: "o3", row: 85, says: []string{"first at l.csv::82:3"}},
 		{code: report.ConflictingResult, unit: "u9", option: "o75", expected: "2", actual: "4", row: 86, says: []string{"at l.csv::83:3"}},
 		{code: report.ConflictingResult, unit: "u9", option: "o3", expected: "1", actual: "5", row: 87, says: []string{"at l.csv::82:3"}},
@@ -107,7 +107,7 @@ func TestOptionCellsWithSpaces(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("totals %v, want %v", got, want)
 	}
-	if len(sum.Rejects) != 1 || sum.Rejects[0].Pos.Row != 10 || !strings.Contains(sum.Rejects[0].Reason, "no option name") {
-		t.Errorf("rejects %+v, want row 10 for no option name", sum.Rejects)
+	if len(rejectsOf(sum)) != 1 || rejectsOf(sum)[0].Pos.Row != 10 || !strings.Contains(rejectsOf(sum)[0].Reason, "no option name") {
+		t.Errorf("rejects %+v, want row 10 for no option name", rejectsOf(sum))
 	}
 }

@@ -61,22 +61,24 @@ type Options struct {
 	Today string
 }
 
-// Summary is what a run did.
+// Summary is what a run did. Its findings and rejects are read with
+// EachFinding and EachReject; they may be in a temporary file, which
+// Close removes.
 type Summary struct {
-	Findings []report.Finding
-	Rejects  []report.Reject
-	Sources  []SourceStats
-	Seats    []SeatRow
-	Outputs  []sinks.Output
-	OutDir   string
-	Tables   map[string]int64 // rows written per table
-	Totals   []ContestTotals  // per contest, the sums its seats and checks use
+	Sources []SourceStats
+	Seats   []SeatRow
+	Outputs []sinks.Output
+	OutDir  string
+	Tables  map[string]int64 // rows written per table
+	Totals  []ContestTotals  // per contest, the sums its seats and checks use
 	// UpToDate says the release in place was made from the same inputs,
 	// spec, version and options, so nothing was read or written; the
-	// summary then comes from its manifest (Findings and Seats are empty).
+	// summary then comes from its manifest (no findings, no seats).
 	UpToDate bool
 	// Release is the manifest of the release written or found up to date.
 	Release *sinks.Descriptor
+
+	rec *report.Recorder // the findings and rejects
 }
 
 // SourceStats accounts for every row of one source: Rows = Data + Header +
@@ -97,13 +99,79 @@ type SourceStats struct {
 
 // Count returns how many findings are at or above sev.
 func (s *Summary) Count(sev report.Severity) int {
-	n := 0
-	for _, f := range s.Findings {
-		if f.Severity >= sev {
-			n++
+	if s.rec == nil {
+		return 0
+	}
+	return s.rec.Count(sev)
+}
+
+// FindingCount returns the number of findings.
+func (s *Summary) FindingCount() int {
+	if s.rec == nil {
+		return 0
+	}
+	return s.rec.FindingCount()
+}
+
+// RejectCount returns the number of rejected rows.
+func (s *Summary) RejectCount() int {
+	if s.rec == nil {
+		return 0
+	}
+	return s.rec.RejectCount()
+}
+
+// FindingsByCode returns how many findings each code has.
+func (s *Summary) FindingsByCode() map[string]int {
+	out := map[string]int{}
+	if s.rec != nil {
+		for c, n := range s.rec.CodeCounts() {
+			out[string(c)] = n
 		}
 	}
-	return n
+	return out
+}
+
+// FindingsBySeverity returns how many findings each severity has, every
+// severity named.
+func (s *Summary) FindingsBySeverity() map[string]int {
+	out := map[string]int{}
+	for _, sev := range []report.Severity{report.Error, report.Warning, report.Info} {
+		n := 0
+		if s.rec != nil {
+			n = s.rec.SeverityCount(sev)
+		}
+		out[sev.String()] = n
+	}
+	return out
+}
+
+// EachFinding calls fn with every finding of the run, in order: by file,
+// sheet, row, column, then code, unit, option and message. The finding
+// is fn's to keep. It stops at fn's first error and returns it.
+func (s *Summary) EachFinding(fn func(*report.Finding) error) error {
+	if s.rec == nil {
+		return nil
+	}
+	return s.rec.EachFinding(fn)
+}
+
+// EachReject calls fn with every rejected row, ordered by file, sheet
+// and row.
+func (s *Summary) EachReject(fn func(*report.Reject) error) error {
+	if s.rec == nil {
+		return nil
+	}
+	return s.rec.EachReject(fn)
+}
+
+// Close removes the temporary file of the findings and rejects, if any;
+// they cannot be read after it.
+func (s *Summary) Close() error {
+	if s.rec == nil {
+		return nil
+	}
+	return s.rec.Close()
 }
 
 // Run reads every source of the spec, checks it, allocates seats and, when
@@ -120,12 +188,24 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 		spec:    spec,
 		opt:     opt,
 		mem:     mem,
-		rec:     &report.Recorder{},
+		rec:     &report.Recorder{SpillBytes: findingSpillBytes},
 		aliases: NewAliases(spec.Parties),
 		sum:     &Summary{Tables: map[string]int64{}},
 		obs:     opt.Observer,
 		log:     opt.Log,
 	}
+	r.sum.rec = r.rec
+	if cs := spec.checks; cs != nil && cs.ledger != nil {
+		r.ledger = cs.ledger.applier(opt.Today)
+		r.rec.SetAccept(r.ledger.accept)
+	}
+	// A run that fails leaves no findings to read: their file goes.
+	ok := false
+	defer func() {
+		if !ok {
+			r.rec.Close()
+		}
+	}()
 	if r.obs == nil {
 		r.obs = noObserver{}
 	}
@@ -156,6 +236,7 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 		if d, ok := upToDate(rel.Dir, r.fingerprint()); ok {
 			r.log.Debug("release is up to date", "dir", r.sum.OutDir)
 			r.summarizeRelease(d)
+			ok = true
 			return r.sum, nil
 		}
 	}
@@ -205,14 +286,20 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Summary, error) {
 		r.out.abort()
 		return nil, err
 	}
+	ok = true
 	return r.sum, nil
 }
+
+// findingSpillBytes is the memory the findings, and apart the rejects,
+// of a run take before they go to a temporary file; tests lower it.
+var findingSpillBytes = report.DefaultSpillBytes
 
 type runner struct {
 	spec    *Spec
 	opt     Options
 	mem     memory.Allocator
 	rec     *report.Recorder
+	ledger  *ledgerApplier // the spec's ledger, applied as findings are added
 	aliases *Aliases
 	opts    optTable // every option the results name
 	sum     *Summary
@@ -301,11 +388,7 @@ func (r *runner) finishRead() error {
 	}
 	r.sum.Seats = seatRows
 	r.sum.Totals = r.totals()
-	if r.sum.Findings, err = r.finishChecks(); err != nil {
-		return err
-	}
-	r.sum.Rejects = r.rec.Rejects()
-	return nil
+	return r.finishChecks()
 }
 
 func (r *runner) readSource(ctx context.Context, src Source) error {

@@ -55,7 +55,7 @@ func TestKazakhstan2021BothShapes(t *testing.T) {
 		t.Run(spec, func(t *testing.T) {
 			sum := runSpec(t, filepath.Join(kzDir, spec), false)
 			if n := sum.Count(report.Warning); n != 0 {
-				t.Errorf("%d findings at warning or above: %v", n, sum.Findings)
+				t.Errorf("%d findings at warning or above: %v", n, findingsOf(sum))
 			}
 			if len(sum.Seats) != len(want) {
 				t.Fatalf("seat rows = %d, want %d: %+v", len(sum.Seats), len(want), sum.Seats)
@@ -106,13 +106,13 @@ func TestVotesSumMismatchIsLocated(t *testing.T) {
 	spec := copyKZ(t, func(s string) string { return strings.Replace(s, ",Ak Zhol,792828,", ",Ak Zhol,794828,", 1) })
 	sum := runSpec(t, spec, true)
 	var got *report.Finding
-	for i, f := range sum.Findings {
+	for i, f := range findingsOf(sum) {
 		if f.Code == report.VotesSumMismatch {
-			got = &sum.Findings[i]
+			got = &findingsOf(sum)[i]
 		}
 	}
 	if got == nil {
-		t.Fatalf("no %s finding in %v", report.VotesSumMismatch, sum.Findings)
+		t.Fatalf("no %s finding in %v", report.VotesSumMismatch, findingsOf(sum))
 	}
 	// The valid figure of the unit's first row: row 2, column 6 (F).
 	want := report.Position{File: "protocol-long.csv", Row: 2, Column: 6, Header: "valid"}
@@ -120,8 +120,8 @@ func TestVotesSumMismatchIsLocated(t *testing.T) {
 		t.Errorf("finding = %+v, want error at %v expected 7241562 actual 7243562", *got, want)
 	}
 	// The changed votes also no longer match the declared 10.95%.
-	if !hasCode(sum.Findings, report.ShareMismatch) {
-		t.Errorf("no share-mismatch finding for the changed votes: %v", sum.Findings)
+	if !hasCode(findingsOf(sum), report.ShareMismatch) {
+		t.Errorf("no share-mismatch finding for the changed votes: %v", findingsOf(sum))
 	}
 }
 
@@ -137,10 +137,10 @@ func hasCode(fs []report.Finding, c report.Code) bool {
 func TestBadNumberIsRejectedWithPosition(t *testing.T) {
 	spec := copyKZ(t, func(s string) string { return strings.Replace(s, ",Auyl,383023,", ",Auyl,38x023,", 1) })
 	sum := runSpec(t, spec, false)
-	if len(sum.Rejects) != 1 {
-		t.Fatalf("rejects = %v, want 1", sum.Rejects)
+	if len(rejectsOf(sum)) != 1 {
+		t.Fatalf("rejects = %v, want 1", rejectsOf(sum))
 	}
-	rj := sum.Rejects[0]
+	rj := rejectsOf(sum)[0]
 	if rj.Pos.Row != 5 || rj.Pos.Column != 8 || !strings.Contains(rj.Reason, "38x023") || rj.Raw[6] != "Auyl" {
 		t.Errorf("reject = %+v, want row 5 column 8 naming 38x023 with raw cells", rj)
 	}

@@ -205,14 +205,19 @@ func SuggestAliases(ctx context.Context, spec *Spec) ([]AliasSuggestion, error) 
 	if err != nil {
 		return nil, err
 	}
+	defer sum.Close()
 	var out []AliasSuggestion
 	seen := map[string]bool{}
-	for _, f := range sum.Findings {
+	err = sum.EachFinding(func(f *report.Finding) error {
 		if f.Code != report.UnknownOption || seen[f.Actual] {
-			continue
+			return nil
 		}
 		seen[f.Actual] = true
 		out = append(out, AliasSuggestion{Name: f.Actual, Party: f.Expected, Pos: f.Pos})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -152,7 +152,7 @@ func TestAliasPatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := runSpec(t, filepath.Join(dir, "spec.yaml"), false)
-	unknown := withCode(sum.Findings, report.UnknownOption)
+	unknown := withCode(findingsOf(sum), report.UnknownOption)
 	if len(unknown) != 1 || unknown[0].Actual != "Something else" || unknown[0].Expected != "" {
 		t.Errorf("after the patch: %v", unknown)
 	}

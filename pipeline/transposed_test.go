@@ -51,11 +51,11 @@ James McKenna;30;20;50;20;70
 	}
 	// The governor's TOTALS say 65 for Baker, the precincts 85; the
 	// subtotal of 1A and 1B agrees. The blank line is rejected, as info.
-	expectFindings(t, sum.Findings, []want{
+	expectFindings(t, findingsOf(sum), []want{
 		{code: report.TotalMismatch, unit: "totals", option: "baker-tisei", expected: "65", actual: "85", row: 7, col: 6},
 	})
-	if sum.Sources[0].Rejected != 1 || len(sum.Rejects) != 1 || sum.Rejects[0].Pos.Row != 11 {
-		t.Errorf("rejects %+v, stats %+v", sum.Rejects, sum.Sources[0])
+	if sum.Sources[0].Rejected != 1 || len(rejectsOf(sum)) != 1 || rejectsOf(sum)[0].Pos.Row != 11 {
+		t.Errorf("rejects %+v, stats %+v", rejectsOf(sum), sum.Sources[0])
 	}
 	s := sum.Sources[0]
 	if s.Data != s.Used+s.Rejected {
@@ -91,6 +91,6 @@ State Senator 4TH DISTRICT;John Warner;150;;60;90
 		t.Errorf("units per contest %v", units)
 	}
 	if n := sum.Count(report.Warning); n != 0 {
-		t.Errorf("findings:\n%s", findingList(sum.Findings))
+		t.Errorf("findings:\n%s", findingList(findingsOf(sum)))
 	}
 }

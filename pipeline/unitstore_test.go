@@ -258,15 +258,15 @@ func runBoth(t *testing.T, path string) (inMemory []report.Finding) {
 	var mem, spill, sorted *Summary
 	mem = runSpec(t, path, false)
 	withSpill(256, func() { spill = runSpec(t, path, false) })
-	if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
+	if d := cmp.Diff(findingsOf(mem), findingsOf(spill)); d != "" {
 		t.Errorf("%s: findings differ with the units in files (-memory +files):\n%s", path, d)
 	}
 	// And with the children always sorted by parent, never read in runs.
 	withRuns(0, func() { withSpill(256, func() { sorted = runSpec(t, path, false) }) })
-	if d := cmp.Diff(mem.Findings, sorted.Findings); d != "" {
+	if d := cmp.Diff(findingsOf(mem), findingsOf(sorted)); d != "" {
 		t.Errorf("%s: findings differ with the units in files and the children sorted (-memory +files):\n%s", path, d)
 	}
-	return mem.Findings
+	return findingsOf(mem)
 }
 
 // The cross-unit checks find the same things, word for word and at the
@@ -424,7 +424,7 @@ sources:
 			if err != nil {
 				rt.Fatalf("Run with the units in files: %v", err)
 			}
-			if d := cmp.Diff(mem.Findings, spill.Findings); d != "" {
+			if d := cmp.Diff(findingsOf(mem), findingsOf(spill)); d != "" {
 				rt.Fatalf("findings differ with the units in files, runs of %d bytes (-memory +files):\n%s\n%s", runs, d, files["h.csv"])
 			}
 		}
@@ -435,7 +435,7 @@ sources:
 			if err != nil {
 				rt.Fatalf("Run with the ids in bytewise order: %v", err)
 			}
-			if d := cmp.Diff(mem.Findings, bw.Findings); d != "" {
+			if d := cmp.Diff(findingsOf(mem), findingsOf(bw)); d != "" {
 				rt.Fatalf("findings differ with the ids in bytewise order, bound %d (-chosen order +bytewise):\n%s\n%s", bound, d, files["h.csv"])
 			}
 		}

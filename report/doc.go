@@ -16,6 +16,11 @@
 //   - An error stops the run (unreadable file, invalid spec). Errors that
 //     concern a place in an input are *PositionError values.
 //
+// A Recorder collects the findings and rejects of a run in bounded
+// memory: compactly encoded, and past a few megabytes sorted and spilled
+// as runs to a temporary file (in TMPDIR, unlinked at once where the
+// system allows), read back in order by a merge.
+//
 // Finding codes are a public contract: they are listed in codes.go, each
 // with a one-line description, and are never renamed.
 package report

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"sync"
 	"unicode/utf8"
 )
@@ -84,17 +83,59 @@ type Reject struct {
 
 // Recorder collects findings and rejects. It is safe for concurrent use.
 // The zero value is ready to use.
+//
+// Findings and rejects are kept compactly encoded; past SpillBytes each
+// kind is sorted and written as a run to a temporary file, and reading
+// merges the runs back, so a run with millions of findings holds a few
+// megabytes of them. Close removes the file.
 type Recorder struct {
+	// SpillBytes is the memory the findings, and apart the rejects, may
+	// take before they go to a temporary file; 0 means
+	// DefaultSpillBytes. Set it before the first Add.
+	SpillBytes int
+
 	mu       sync.Mutex
-	findings []Finding
-	rejects  []Reject
+	findings spool
+	rejects  spool
+	accept   func(*Finding)
+	codes    map[Code]int
+	sevs     map[Severity]int
+	enc      []byte
+	err      error // the first error reading the temporary file back
+}
+
+// SetAccept makes fn see every finding as it is added, after its texts
+// are clipped, and change it in place (the ledger of known
+// discrepancies lowers the findings it accepts). fn is called with the
+// recorder locked.
+func (r *Recorder) SetAccept(fn func(*Finding)) {
+	r.mu.Lock()
+	r.accept = fn
+	r.mu.Unlock()
+}
+
+func (r *Recorder) init() {
+	if r.codes == nil {
+		r.codes = map[Code]int{}
+		r.sevs = map[Severity]int{}
+		r.findings.cmp, r.rejects.cmp = cmpFinding, cmpReject
+		r.findings.limit, r.rejects.limit = r.SpillBytes, r.SpillBytes
+	}
 }
 
 // Add records a finding.
 func (r *Recorder) Add(f Finding) {
 	f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	r.mu.Lock()
-	r.findings = append(r.findings, f)
+	r.init()
+	if r.accept != nil {
+		r.accept(&f)
+		f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
+	}
+	r.codes[f.Code]++
+	r.sevs[f.Severity]++
+	r.enc = encodeFinding(r.enc[:0], &f)
+	r.findings.add(r.enc)
 	r.mu.Unlock()
 }
 
@@ -124,29 +165,90 @@ func (r *Recorder) Addf(sev Severity, code Code, pos Position, format string, ar
 
 // Reject records a rejected row. The raw cells are copied.
 func (r *Recorder) Reject(pos Position, raw []string, reason string) {
-	cp := append([]string(nil), raw...)
 	r.mu.Lock()
-	r.rejects = append(r.rejects, Reject{Pos: pos, Raw: cp, Reason: reason})
+	r.init()
+	r.enc = encodeReject(r.enc[:0], pos, raw, reason)
+	r.rejects.add(r.enc)
 	r.mu.Unlock()
 }
 
-// Findings returns the findings in a deterministic order: by file, sheet,
-// row, column, then code, unit and option, so outputs do not depend on the
-// order in which concurrent stages reported them.
-func (r *Recorder) Findings() []Finding {
+// EachFinding calls fn with every finding in a deterministic order: by
+// file, sheet, row, column, then code, unit, option and message, equal
+// ones in the order added; so outputs do not depend on the order in
+// which concurrent stages reported them. The finding is fn's to keep.
+// It stops at the first error fn returns, or one reading the findings
+// back. It may be called again; fn must not add to the recorder.
+func (r *Recorder) EachFinding(fn func(*Finding) error) error {
 	r.mu.Lock()
-	out := append([]Finding(nil), r.findings...)
-	r.mu.Unlock()
-	sort.SliceStable(out, func(i, j int) bool { return lessFinding(out[i], out[j]) })
+	defer r.mu.Unlock()
+	r.init()
+	var d decoder
+	var f Finding
+	return r.note(r.findings.each(func(rec []byte) error {
+		d.finding(rec, &f)
+		if err := fn(&f); err != nil {
+			return &fnError{err}
+		}
+		return nil
+	}))
+}
+
+// EachReject calls fn with every reject ordered by file, sheet, row and
+// column, equal ones in the order added; as EachFinding.
+func (r *Recorder) EachReject(fn func(*Reject) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.init()
+	var d decoder
+	var rj Reject
+	return r.note(r.rejects.each(func(rec []byte) error {
+		d.reject(rec, &rj)
+		if err := fn(&rj); err != nil {
+			return &fnError{err}
+		}
+		return nil
+	}))
+}
+
+// note keeps the first error reading the spool back and returns err,
+// or the error of the caller's fn it carries.
+func (r *Recorder) note(err error) error {
+	if fe, ok := err.(*fnError); ok {
+		return fe.err
+	}
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return err
+}
+
+// fnError carries an error of the caller's fn through the merge.
+type fnError struct{ err error }
+
+func (e *fnError) Error() string { return e.err.Error() }
+
+// Findings returns every finding in EachFinding's order, all in memory:
+// for tests and small recorders. An error reading them back ends the
+// list; Err and Close report it.
+func (r *Recorder) Findings() []Finding {
+	var out []Finding
+	r.EachFinding(func(f *Finding) error {
+		out = append(out, *f)
+		return nil
+	})
 	return out
 }
 
-// Rejects returns the rejects ordered by file, sheet and row.
+// Rejects returns every reject in EachReject's order, all in memory, as
+// Findings does.
 func (r *Recorder) Rejects() []Reject {
-	r.mu.Lock()
-	out := append([]Reject(nil), r.rejects...)
-	r.mu.Unlock()
-	sort.SliceStable(out, func(i, j int) bool { return lessPos(out[i].Pos, out[j].Pos) })
+	var out []Reject
+	r.EachReject(func(rj *Reject) error {
+		c := *rj
+		c.Raw = append([]string(nil), rj.Raw...)
+		out = append(out, c)
+		return nil
+	})
 	return out
 }
 
@@ -155,19 +257,67 @@ func (r *Recorder) Count(min Severity) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
-	for _, f := range r.findings {
-		if f.Severity >= min {
-			n++
+	for s, k := range r.sevs {
+		if s >= min {
+			n += k
 		}
 	}
 	return n
+}
+
+// SeverityCount returns how many findings have exactly severity s.
+func (r *Recorder) SeverityCount(s Severity) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sevs[s]
+}
+
+// CodeCounts returns how many findings each code has.
+func (r *Recorder) CodeCounts() map[Code]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[Code]int, len(r.codes))
+	for c, n := range r.codes {
+		out[c] = n
+	}
+	return out
+}
+
+// FindingCount returns the number of findings.
+func (r *Recorder) FindingCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.findings.n
 }
 
 // RejectCount returns the number of rejected rows.
 func (r *Recorder) RejectCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.rejects)
+	return r.rejects.n
+}
+
+// Err returns the first error met reading the findings or rejects back
+// from their temporary file.
+func (r *Recorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Close removes the temporary file, if any, and drops the findings and
+// rejects; it returns Err's error, or one removing the file.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.err
+	if e := r.findings.close(); err == nil {
+		err = e
+	}
+	if e := r.rejects.close(); err == nil {
+		err = e
+	}
+	return err
 }
 
 func lessPos(a, b Position) bool {
@@ -183,6 +333,12 @@ func lessPos(a, b Position) bool {
 	return a.Column < b.Column
 }
 
+// samePos reports whether two positions name the same place; the
+// header is not part of a position's identity.
+func samePos(a, b Position) bool {
+	return a.File == b.File && a.Sheet == b.Sheet && a.Row == b.Row && a.Column == b.Column
+}
+
 func lessFinding(a, b Finding) bool {
 	// Findings without a position (whole-contest checks such as seats) go
 	// after positioned ones.
@@ -190,7 +346,7 @@ func lessFinding(a, b Finding) bool {
 	if ap != bp {
 		return ap
 	}
-	if a.Pos != b.Pos {
+	if !samePos(a.Pos, b.Pos) {
 		return lessPos(a.Pos, b.Pos)
 	}
 	if a.Code != b.Code {

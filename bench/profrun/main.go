@@ -77,7 +77,8 @@ func run(specPath, out, cpu, mem string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "results %d, units %d, findings %d\n", sum.Tables["results"], sum.Tables["units"], len(sum.Findings))
+	fmt.Fprintf(os.Stderr, "results %d, units %d, findings %d\n", sum.Tables["results"], sum.Tables["units"], sum.FindingCount())
+	sum.Close()
 	if mem != "" {
 		f, err := os.Create(mem)
 		if err != nil {

@@ -66,12 +66,15 @@ contest, summed over its most detailed units, are printed to stderr.`,
 			if err != nil {
 				return err
 			}
+			defer sum.Close()
 			if out != "" {
 				if err := os.Rename(filepath.Join(tmp, "results"+sinks.Ext(opt.Formats[0])), out); err != nil {
 					return fmt.Errorf("cannot write %s: %w", out, err)
 				}
 			}
-			printFindings(a.stderr, sum.Findings, maxExamples)
+			if err := printFindings(a.stderr, sum, maxExamples); err != nil {
+				return err
+			}
 			printContestTotals(a.stderr, sum.Totals)
 			printTotals(a.stderr, spec, sum, false)
 			if out != "" {

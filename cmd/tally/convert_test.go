@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tally/pipeline"
+	"tally/report"
 )
 
 // Commission-shaped regional sheets tally has no spec for: each converts
@@ -41,7 +42,7 @@ func TestConvertRegionalSheets(t *testing.T) {
 				t.Fatalf("Run: %v", err)
 			}
 			if n := sum.Count(2); n != 0 {
-				t.Errorf("%d error findings: %v", n, sum.Findings)
+				t.Errorf("%d error findings: %v", n, findingLines(sum))
 			}
 			if len(sum.Totals) != 1 {
 				t.Fatalf("%d contests, want 1", len(sum.Totals))
@@ -171,7 +172,7 @@ func TestInitSpecRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 			if n := sum.Count(1); n != 0 {
-				t.Errorf("%d findings at warning or above: %v", n, sum.Findings)
+				t.Errorf("%d findings at warning or above: %v", n, findingLines(sum))
 			}
 			a, b := sum.Totals[0], conv.Totals[0]
 			if a.Units != b.Units || len(a.Options) != len(b.Options) {
@@ -189,4 +190,14 @@ func TestInitSpecRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// findingLines renders every finding of a run, one a line.
+func findingLines(sum *pipeline.Summary) string {
+	var b strings.Builder
+	sum.EachFinding(func(f *report.Finding) error {
+		b.WriteString(f.String() + "\n")
+		return nil
+	})
+	return b.String()
 }

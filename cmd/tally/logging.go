@@ -52,11 +52,11 @@ func (a *app) jsonLogs() bool { return a.logFormat == "json" }
 // reportFindings writes the findings of a run to stderr: grouped lines in
 // the file:sheet:row:column format, or one JSON record each. -q leaves
 // them out (the exit code and the findings table still tell).
-func (a *app) reportFindings(fs []report.Finding, max int) {
+func (a *app) reportFindings(fs findingSource, max int) error {
 	switch {
 	case a.quiet:
 	case a.jsonLogs():
-		for _, f := range fs {
+		return fs.EachFinding(func(f *report.Finding) error {
 			level := slog.LevelInfo
 			switch f.Severity {
 			case report.Error:
@@ -67,10 +67,12 @@ func (a *app) reportFindings(fs []report.Finding, max int) {
 			a.log.LogAttrs(context.Background(), level, f.Message, slog.String("code", string(f.Code)),
 				slog.String("severity", f.Severity.String()), slog.String("position", f.Pos.String()),
 				slog.String("unit_id", f.UnitID), slog.String("option_id", f.OptionID))
-		}
+			return nil
+		})
 	default:
-		printFindingsTo(a.stderr, fs, max, a.color)
+		return printFindingsTo(a.stderr, fs, max, a.color)
 	}
+	return nil
 }
 
 // say writes a line of the run's report to stderr, or an info record in

@@ -76,6 +76,11 @@ is the one run would give.`
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		obs := newRunObserver(a.log, a.stderr, a.term)
 		res, failed, err := a.run(cmd, args[0], f, write, obs)
+		if res.sum != nil {
+			// The findings may be in a temporary file until the report
+			// is written.
+			defer res.sum.Close()
+		}
 		timing := obs.finish()
 		if f.json {
 			js := summaryFor(res, failed, err)
@@ -88,7 +93,9 @@ is the one run would give.`
 		if err != nil {
 			return err
 		}
-		a.report(res, f, write)
+		if err := a.report(res, f, write); err != nil {
+			return err
+		}
 		if failed {
 			return &exitError{code: ExitFindings}
 		}
@@ -178,14 +185,16 @@ type runResult struct {
 
 // report prints the findings and totals to stderr and the seat table to
 // stdout (unless --json took stdout).
-func (a *app) report(res *runResult, f runFlags, write bool) {
+func (a *app) report(res *runResult, f runFlags, write bool) error {
 	sum := res.sum
 	if sum.UpToDate {
 		a.say(a.stderr, fmt.Sprintf("%s is up to date: the inputs, spec, tally version and options are those it was made from; nothing written (--force rewrites it)", sum.OutDir),
 			"dir", sum.OutDir, "fingerprint", sum.Release.Run.Fingerprint)
-		return
+		return nil
 	}
-	a.reportFindings(sum.Findings, f.maxExamples)
+	if err := a.reportFindings(sum, f.maxExamples); err != nil {
+		return err
+	}
 	if !f.json {
 		printSeats(a.stdout, sum.Seats)
 	}
@@ -199,6 +208,7 @@ func (a *app) report(res *runResult, f runFlags, write bool) {
 	default:
 		printTotals(a.stderr, res.spec, sum, write)
 	}
+	return nil
 }
 
 // testPause returns the Pause hook that TALLY_TEST_PAUSE asks for (a
@@ -237,21 +247,44 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// findingSource gives findings in order: a run's summary, or a list.
+type findingSource interface {
+	EachFinding(fn func(*report.Finding) error) error
+}
+
+// findingSlice is a list of findings as a findingSource, in its order.
+type findingSlice []report.Finding
+
+func (fs findingSlice) EachFinding(fn func(*report.Finding) error) error {
+	for i := range fs {
+		f := fs[i]
+		if err := fn(&f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // printFindings writes findings grouped by code, errors first, with at most
-// max examples per code.
-func printFindings(w io.Writer, fs []report.Finding, max int) { printFindingsTo(w, fs, max, false) }
+// max examples per code (all when max < 0).
+func printFindings(w io.Writer, fs findingSource, max int) error {
+	return printFindingsTo(w, fs, max, false)
+}
 
 // printFindingsTo is printFindings with the severity in colour when color
-// is set (a terminal, NO_COLOR unset).
-func printFindingsTo(w io.Writer, fs []report.Finding, max int, color bool) {
+// is set (a terminal, NO_COLOR unset). It reads the findings once to
+// count each code and keep its first examples, and, when every finding
+// is shown, once more for each code.
+func printFindingsTo(w io.Writer, fs findingSource, max int, color bool) error {
 	type group struct {
 		code  report.Code
 		sev   report.Severity
+		n     int
 		items []report.Finding
 	}
 	byCode := map[report.Code]*group{}
 	var groups []*group
-	for _, f := range fs {
+	err := fs.EachFinding(func(f *report.Finding) error {
 		g, ok := byCode[f.Code]
 		if !ok {
 			g = &group{code: f.Code, sev: f.Severity}
@@ -259,7 +292,14 @@ func printFindingsTo(w io.Writer, fs []report.Finding, max int, color bool) {
 			groups = append(groups, g)
 		}
 		g.sev = max2(g.sev, f.Severity)
-		g.items = append(g.items, f)
+		g.n++
+		if max >= 0 && len(g.items) < max {
+			g.items = append(g.items, *f)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	sort.SliceStable(groups, func(i, j int) bool {
 		if groups[i].sev != groups[j].sev {
@@ -267,19 +307,35 @@ func printFindingsTo(w io.Writer, fs []report.Finding, max int, color bool) {
 		}
 		return groups[i].code < groups[j].code
 	})
+	print := func(f *report.Finding) error {
+		line := f.String()
+		if color {
+			line = colorSeverity(line, *f)
+		}
+		fmt.Fprintln(w, line)
+		return nil
+	}
 	for _, g := range groups {
-		for i, f := range g.items {
-			if max >= 0 && i == max {
-				fmt.Fprintf(w, "  ... and %d more %s findings (see findings table)\n", len(g.items)-max, g.code)
-				break
+		if max < 0 {
+			err := fs.EachFinding(func(f *report.Finding) error {
+				if f.Code != g.code {
+					return nil
+				}
+				return print(f)
+			})
+			if err != nil {
+				return err
 			}
-			line := f.String()
-			if color {
-				line = colorSeverity(line, f)
-			}
-			fmt.Fprintln(w, line)
+			continue
+		}
+		for i := range g.items {
+			print(&g.items[i])
+		}
+		if g.n > max {
+			fmt.Fprintf(w, "  ... and %d more %s findings (see findings table)\n", g.n-max, g.code)
 		}
 	}
+	return nil
 }
 
 // colorSeverity paints the "severity code" part of a finding's line: red
@@ -456,9 +512,13 @@ func summaryFor(res *runResult, failed bool, err error) jsonSummary {
 			js.Severities[sev] = n
 		}
 	}
-	for _, f := range sum.Findings {
-		js.Findings[string(f.Code)]++
-		js.Severities[f.Severity.String()]++
+	if !sum.UpToDate {
+		for code, n := range sum.FindingsByCode() {
+			js.Findings[code] += n
+		}
+		for sev, n := range sum.FindingsBySeverity() {
+			js.Severities[sev] += n
+		}
 	}
 	for _, s := range sum.Sources {
 		js.Counts.RowsRead += s.Rows

@@ -191,7 +191,7 @@ func (a *app) seats(path string, f seatsFlags, seedSet bool) error {
 		}
 		findings = append(findings, report.Finding{Severity: report.Error, Code: report.SeatsNotAllocated,
 			Pos: report.Position{File: path}, Message: "seats could not be allocated: " + err.Error()})
-		printFindings(a.stderr, findings, -1)
+		printFindings(a.stderr, findingSlice(findings), -1)
 		if fail != pipeline.Never {
 			return &exitError{code: ExitFindings}
 		}
@@ -237,7 +237,7 @@ func (a *app) seats(path string, f seatsFlags, seedSet bool) error {
 	} else if _, err := a.stdout.Write(table); err != nil {
 		return &exitError{code: ExitInternal, err: err}
 	}
-	printFindings(a.stderr, findings, -1)
+	printFindings(a.stderr, findingSlice(findings), -1)
 	for _, fd := range findings {
 		if fail != pipeline.Never && fd.Severity >= report.Severity(fail) {
 			return &exitError{code: ExitFindings}

@@ -1,0 +1,124 @@
+package report
+
+// A finding is encoded as its file, sheet, row and column, code, unit,
+// option and message (the fields of its order, in that order), then its
+// severity, header, expected and actual value. A reject is encoded as
+// its file, sheet, row and column, header, reason, and its cells.
+
+func encodeFinding(b []byte, f *Finding) []byte {
+	b = putStr(b, f.Pos.File)
+	b = putStr(b, f.Pos.Sheet)
+	b = putInt(b, f.Pos.Row)
+	b = putInt(b, f.Pos.Column)
+	b = putStr(b, string(f.Code))
+	b = putStr(b, f.UnitID)
+	b = putStr(b, f.OptionID)
+	b = putStr(b, f.Message)
+	b = putInt(b, int(f.Severity))
+	b = putStr(b, f.Pos.Header)
+	b = putStr(b, f.Expected)
+	return putStr(b, f.Actual)
+}
+
+func encodeReject(b []byte, pos Position, raw []string, reason string) []byte {
+	b = putStr(b, pos.File)
+	b = putStr(b, pos.Sheet)
+	b = putInt(b, pos.Row)
+	b = putInt(b, pos.Column)
+	b = putStr(b, pos.Header)
+	b = putStr(b, reason)
+	b = putInt(b, len(raw))
+	for _, c := range raw {
+		b = putStr(b, c)
+	}
+	return b
+}
+
+// cmpFinding orders encoded findings as lessFinding orders findings.
+func cmpFinding(a, b []byte) int {
+	// Findings without a position (whole-contest checks such as seats)
+	// go after positioned ones: an empty file is a zero length.
+	ap, bp := len(a) > 0 && a[0] != 0, len(b) > 0 && b[0] != 0
+	if ap != bp {
+		if ap {
+			return -1
+		}
+		return 1
+	}
+	c, a, b := cmpPos(a, b)
+	if c != 0 {
+		return c
+	}
+	// code, unit, option, message
+	for range 4 {
+		var fa, fb []byte
+		fa, a = getStr(a)
+		fb, b = getStr(b)
+		if c := cmpBytes(fa, fb); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// cmpReject orders encoded rejects as lessPos orders their positions.
+func cmpReject(a, b []byte) int {
+	c, _, _ := cmpPos(a, b)
+	return c
+}
+
+// decoder reads encoded records back; the strings that repeat from one
+// record to the next are shared.
+type decoder struct {
+	file, sheet, code, header strCache
+}
+
+func (d *decoder) pos(b []byte, p *Position) []byte {
+	var s []byte
+	s, b = getStr(b)
+	p.File = d.file.get(s)
+	s, b = getStr(b)
+	p.Sheet = d.sheet.get(s)
+	p.Row, b = getInt(b)
+	p.Column, b = getInt(b)
+	return b
+}
+
+func (d *decoder) finding(b []byte, f *Finding) {
+	var s []byte
+	b = d.pos(b, &f.Pos)
+	s, b = getStr(b)
+	f.Code = Code(d.code.get(s))
+	s, b = getStr(b)
+	f.UnitID = string(s)
+	s, b = getStr(b)
+	f.OptionID = string(s)
+	s, b = getStr(b)
+	f.Message = string(s)
+	var sev int
+	sev, b = getInt(b)
+	f.Severity = Severity(sev)
+	s, b = getStr(b)
+	f.Pos.Header = d.header.get(s)
+	s, b = getStr(b)
+	f.Expected = string(s)
+	s, _ = getStr(b)
+	f.Actual = string(s)
+}
+
+func (d *decoder) reject(b []byte, r *Reject) {
+	var s []byte
+	b = d.pos(b, &r.Pos)
+	s, b = getStr(b)
+	r.Pos.Header = d.header.get(s)
+	s, b = getStr(b)
+	r.Reason = string(s)
+	var n int
+	n, b = getInt(b)
+	n = max(0, min(n, len(b)))
+	r.Raw = make([]string, n)
+	for i := range r.Raw {
+		s, b = getStr(b)
+		r.Raw[i] = string(s)
+	}
+}

@@ -1,0 +1,175 @@
+package report
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// randomFindings makes findings with many ties in every field of the
+// order, and some that differ only in what the order does not look at.
+func randomFindings(n int, seed uint64) []Finding {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	fs := make([]Finding, n)
+	for i := range fs {
+		f := Finding{
+			Severity: Severity(rng.IntN(3)),
+			Code:     Code(pick("votes-sum-mismatch", "cast-over-registered", "unknown-option")),
+			Message:  pick("a", "b", "ab", ""),
+			UnitID:   pick("", "u1", "u2"),
+			OptionID: pick("", "o1"),
+			Expected: fmt.Sprint(i),
+			Actual:   pick("x", "y", "é"),
+		}
+		if rng.IntN(10) > 0 {
+			f.Pos = Position{File: pick("a.csv", "b.csv"), Sheet: pick("", "S"), Row: rng.IntN(50) - 1, Column: rng.IntN(4), Header: pick("", "h")}
+		}
+		fs[i] = f
+	}
+	return fs
+}
+
+func sortedFindings(fs []Finding) []Finding {
+	out := slices.Clone(fs)
+	sort.SliceStable(out, func(i, j int) bool { return lessFinding(out[i], out[j]) })
+	return out
+}
+
+// The findings and rejects read back from sorted runs in a temporary
+// file come in the order of the ones kept in memory: lessFinding's, ties
+// in the order added; rejects by position, ties in the order added.
+func TestRecorderSpillSameOrder(t *testing.T) {
+	fs := randomFindings(20000, 7)
+	before := SpilledRuns()
+	for _, limit := range []int{0, 1, 300, 4096} {
+		r := &Recorder{SpillBytes: limit}
+		for i, f := range fs {
+			r.Add(f)
+			r.Reject(f.Pos, []string{f.Message, fmt.Sprint(i)}, f.UnitID)
+		}
+		if limit == 1 && len(r.findings.runs) > 3*fanIn {
+			t.Errorf("%d runs: the runs of one level are not merged", len(r.findings.runs))
+		}
+		want := sortedFindings(fs)
+		// Read twice: a recorder can be read again.
+		for pass := range 2 {
+			got := r.Findings()
+			if len(got) != len(want) {
+				t.Fatalf("limit %d: %d findings, want %d", limit, len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("limit %d pass %d: finding %d = %+v, want %+v", limit, pass, i, got[i], want[i])
+				}
+			}
+		}
+		rj := r.Rejects()
+		if len(rj) != len(fs) {
+			t.Fatalf("limit %d: %d rejects, want %d", limit, len(rj), len(fs))
+		}
+		idx := make([]int, len(fs))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return lessPos(fs[idx[i]].Pos, fs[idx[j]].Pos) })
+		for i, k := range idx {
+			if rj[i].Pos != fs[k].Pos || rj[i].Raw[1] != fmt.Sprint(k) || rj[i].Reason != fs[k].UnitID {
+				t.Fatalf("limit %d: reject %d = %+v, want row of finding %d %+v", limit, i, rj[i], k, fs[k].Pos)
+			}
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if SpilledRuns() == before {
+		t.Fatal("no run was spilled; the test does not test the files")
+	}
+}
+
+// Findings added after the recorder was read keep their place.
+func TestRecorderAddAfterRead(t *testing.T) {
+	fs := randomFindings(3000, 3)
+	for _, limit := range []int{0, 2000} {
+		r := &Recorder{SpillBytes: limit}
+		for _, f := range fs[:2000] {
+			r.Add(f)
+		}
+		r.Findings()
+		for _, f := range fs[2000:] {
+			r.Add(f)
+		}
+		got, want := r.Findings(), sortedFindings(fs)
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: order differs after adding to a recorder read once", limit)
+		}
+		if r.Count(Info) != len(fs) || r.FindingCount() != len(fs) {
+			t.Errorf("limit %d: counts %d, %d, want %d", limit, r.Count(Info), r.FindingCount(), len(fs))
+		}
+		r.Close()
+	}
+}
+
+// The memory findings take does not grow with their number once they
+// spill: ten times the findings, about the same heap, while they are
+// added and while they are read back.
+func TestRecorderMemoryBounded(t *testing.T) {
+	inUse := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	heap := func(n int) (added, reading uint64) {
+		r := &Recorder{SpillBytes: 64 << 10}
+		defer r.Close()
+		m0 := inUse()
+		for i := range n {
+			r.Add(Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "data.csv", Row: n - i, Column: 3},
+				UnitID: fmt.Sprintf("unit-%d", i), Message: fmt.Sprintf("the options' votes add up to %d, not %d", i, i+1), Expected: "1", Actual: "2"})
+			r.Reject(Position{File: "data.csv", Row: n - i}, []string{"a", "b", fmt.Sprint(i)}, "bad number")
+		}
+		added = inUse() - min(inUse(), m0)
+		k := 0
+		r.EachReject(func(*Reject) error {
+			if k++; k == n/2 {
+				reading = inUse() - min(inUse(), m0)
+			}
+			return nil
+		})
+		if k != n || r.FindingCount() != n {
+			t.Fatalf("%d rejects, %d findings, want %d", k, r.FindingCount(), n)
+		}
+		return added, reading
+	}
+	smallAdd, smallRead := heap(20000)
+	largeAdd, largeRead := heap(200000)
+	// In memory, 200,000 findings and rejects take some 40 MB.
+	if largeAdd > smallAdd+1<<20 || largeAdd > 2<<20 {
+		t.Errorf("heap after adding 200,000 findings %d bytes, after 20,000 %d: grows with the findings", largeAdd, smallAdd)
+	}
+	if largeRead > smallRead+1<<20 || largeRead > 2<<20 {
+		t.Errorf("heap reading 200,000 rejects %d bytes, 20,000 %d: grows with the rejects", largeRead, smallRead)
+	}
+}
+
+// Two findings at one cell, one that knows the column's header and one
+// that does not, are ordered by code whatever the order they came in:
+// the header is not part of a position's identity.
+func TestRecorderOrderIgnoresHeader(t *testing.T) {
+	a := Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "d.csv", Row: 3, Column: 2, Header: "Valid"}}
+	b := Finding{Severity: Error, Code: HierarchyMismatch, Pos: Position{File: "d.csv", Row: 3, Column: 2}}
+	for _, in := range [][]Finding{{a, b}, {b, a}} {
+		var r Recorder
+		for _, f := range in {
+			r.Add(f)
+		}
+		got := r.Findings()
+		if got[0].Code != HierarchyMismatch || got[1].Code != VotesSumMismatch || got[1].Pos.Header != "Valid" {
+			t.Errorf("added %s, %s: read %s, %s", in[0].Code, in[1].Code, got[0].Code, got[1].Code)
+		}
+	}
+}
