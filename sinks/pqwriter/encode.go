@@ -62,6 +62,9 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 			dict = false
 		}
 	}
+	if !dict && !c.noDict && len(c.ndata) > 0 {
+		c.dictLost()
+	}
 	e.dict = e.dict[:0]
 	if dict {
 		e.dict = c.appendDict(e.dict)
@@ -221,6 +224,18 @@ func appendSplit(b []byte, vals []uint64) []byte {
 	}
 	return b
 }
+
+// dictLost records that the chunk's numbers, gathered for a dictionary,
+// went without one (more distinct values than half the chunk's, or
+// differences smaller): the column's next dictRetry chunks take their
+// numbers plain from the start, without hashing them, and the one after
+// tries a dictionary again. Each chunk holds the same rows whatever the
+// batches, so the choice depends only on the column's values.
+func (c *column) dictLost() { c.dictRest = dictRetry }
+
+// dictRetry is how many chunks a numeric column goes without a
+// dictionary after one lost.
+const dictRetry = rawChunks
 
 // A column chunk is compressed with zstd where that pays: when zstd saves
 // less than MinZstdSaving of a chunk's bytes (counts as differences,

@@ -8,7 +8,11 @@
 // zstd makes smaller, see encodeFloats) and everything else PLAIN; a
 // chunk of counts also goes without its dictionary when the differences
 // take fewer bytes than the dictionary and its indices (row numbers
-// repeated on a unit's rows, protocol figures). A chunk is compressed
+// repeated on a unit's rows, protocol figures). A column of counts or
+// floats whose chunk went without its dictionary (either way) takes its
+// next 15 chunks without one, their values never hashed, and the one
+// after is tried with a dictionary again (see dictLost); a chunk of nulls
+// only loses nothing. A chunk is compressed
 // with zstd where that pays: when zstd saves less than 15% of a chunk's
 // bytes (dictionary indices of vote counts, near-unique figures, a chunk
 // of a few bytes), the chunk is stored uncompressed and so are the
@@ -454,6 +458,9 @@ type column struct {
 	plain bool     // the chunk has left (or never used) its dictionary
 	idx   []uint32 // dictionary index of every non-null value
 
+	noDict   bool // the chunk's numbers go without a dictionary from the start,
+	dictRest int  // as do the column's next dictRest chunks (see dictLost)
+
 	// strings
 	smap  map[string]uint32
 	svals []string
@@ -517,7 +524,11 @@ func (c *column) reset() {
 	c.defs = c.defs[:0]
 	c.nulls = 0
 	c.idx = c.idx[:0]
-	c.plain = c.kind == kBool
+	c.noDict = c.dictRest > 0 && (c.kind == kInt64 || c.kind == kFloat64)
+	if c.noDict {
+		c.dictRest--
+	}
+	c.plain = c.kind == kBool || c.noDict
 	clear(c.smap)
 	c.svals = c.svals[:0]
 	c.havep = false
