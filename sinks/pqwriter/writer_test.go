@@ -266,6 +266,41 @@ func TestRoundTrip(t *testing.T) {
 	})
 }
 
+// Batches that are slices of a larger one (their arrays start at an
+// offset into their buffers and validity bitmaps) give the bytes of the
+// whole.
+func TestSlicedBatches(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		tb := genTable(rt)
+		rg := rapid.IntRange(1, 120).Draw(rt, "rowGroup")
+		dict := rapid.Bool().Draw(rt, "dict")
+		want := write(rt, tb, rg, nil, dict)
+		whole := tb.batch(0, tb.rows(), dict)
+		defer whole.Release()
+		var buf bytes.Buffer
+		w, err := New(&buf, tb.schema, Options{RowGroupRows: rg, ZstdLevel: 1, CreatedBy: "tally test",
+			Metadata: [][2]string{{"k", "v"}}, ArrowSchema: true, Parallel: 2})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		for from := 0; from < tb.rows(); {
+			to := min(tb.rows(), from+rapid.IntRange(1, 70).Draw(rt, "cut"))
+			rec := whole.NewSlice(int64(from), int64(to))
+			if err := w.Write(rec); err != nil {
+				rt.Fatal(err)
+			}
+			rec.Release()
+			from = to
+		}
+		if err := w.Close(); err != nil {
+			rt.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			rt.Fatalf("sliced batches gave other bytes")
+		}
+	})
+}
+
 // TestStatistics checks each chunk's min, max and null count against the
 // rows, as arrow-go's reader decodes them.
 func TestStatistics(t *testing.T) {
