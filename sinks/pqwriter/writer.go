@@ -41,6 +41,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math/bits"
 	"runtime"
@@ -462,8 +463,9 @@ type column struct {
 	dictRest int  // as do the column's next dictRest chunks (see dictLost)
 
 	// strings
-	smap  map[string]uint32
-	svals []string
+	smap  strTable
+	svals []string // the dictionary; its strings' bytes are in sbuf
+	sbuf  []byte
 	prev  string
 	pidx  uint32
 	havep bool
@@ -500,8 +502,6 @@ func DictionaryLimit(rowGroupRows int) int { return max(rowGroupRows/2, 1) }
 func newColumn(name string, k kind, nullable bool, rows int) *column {
 	c := &column{name: name, kind: k, nullable: nullable, limit: DictionaryLimit(rows)}
 	switch k {
-	case kString:
-		c.smap = map[string]uint32{}
 	case kBool:
 		c.plain = true
 	}
@@ -529,8 +529,9 @@ func (c *column) reset() {
 		c.dictRest--
 	}
 	c.plain = c.kind == kBool || c.noDict
-	clear(c.smap)
+	c.smap.reset()
 	c.svals = c.svals[:0]
+	c.sbuf = c.sbuf[:0] // no string of the last chunk is kept
 	c.havep = false
 	c.sdata = c.sdata[:0]
 	c.nmap.reset()
@@ -636,7 +637,7 @@ func (c *column) addString(s string) {
 		c.idx = append(c.idx, c.pidx)
 		return
 	}
-	k, ok := c.smap[s]
+	k, slot, ok := c.smap.find(s, c.svals)
 	if !ok {
 		k = uint32(len(c.svals))
 		if int(k) >= c.limit || c.mostlyDistinct(len(c.idx)) {
@@ -644,8 +645,13 @@ func (c *column) addString(s string) {
 			c.appendPlainString(s)
 			return
 		}
-		s = string([]byte(s)) // the batch's buffers are not ours to keep
-		c.smap[s] = k
+		// The batch's buffers are not ours to keep: the string is copied
+		// to the chunk's own bytes. Where sbuf grows into a new array,
+		// the strings before still point into the old one, unchanged.
+		n := len(c.sbuf)
+		c.sbuf = append(c.sbuf, s...)
+		s = unsafe.String(unsafe.SliceData(c.sbuf[n:]), len(s))
+		c.smap.put(slot, k)
 		c.svals = append(c.svals, s)
 	}
 	c.prev, c.pidx, c.havep = c.svals[k], k, true
@@ -814,6 +820,79 @@ func (c *column) toPlain() {
 	c.idx = c.idx[:0]
 	for i := range c.remap {
 		c.remap[i] = -1
+	}
+}
+
+// strTable maps a chunk's distinct strings to their dictionary indices by
+// open addressing with linear probing: a slot keeps the string's hash and
+// its index, the string itself being the dictionary's entry. A string new
+// to the chunk (most of a unit id column's) costs one hash and a probe,
+// where a Go map also stored and hashed the key again to insert it. The
+// hashes place strings in the table only: indices are in order of first
+// appearance whatever the seed.
+type strTable struct {
+	seed  maphash.Seed
+	slots []strSlot
+	n     int
+	hash  uint64 // the hash of the string find was last asked for
+}
+
+type strSlot struct {
+	tag uint32 // the hash's high bits
+	val uint32 // index + 1; 0 marks an empty slot
+}
+
+func (t *strTable) reset() {
+	if t.n > 0 {
+		clear(t.slots)
+		t.n = 0
+	}
+}
+
+// find returns s's index in vals, or the slot where put would insert it
+// (ok false).
+func (t *strTable) find(s string, vals []string) (k uint32, slot int, ok bool) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow(vals)
+	}
+	h := maphash.String(t.seed, s)
+	t.hash = h
+	tag, mask := uint32(h>>32), len(t.slots)-1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.val == 0 {
+			return 0, i, false
+		}
+		if sl.tag == tag && vals[sl.val-1] == s {
+			return sl.val - 1, i, true
+		}
+	}
+}
+
+// put inserts index k at the slot find returned, for the string find was
+// last asked for.
+func (t *strTable) put(slot int, k uint32) {
+	t.slots[slot] = strSlot{tag: uint32(t.hash >> 32), val: k + 1}
+	t.n++
+}
+
+func (t *strTable) grow(vals []string) {
+	if t.slots == nil {
+		t.seed = maphash.MakeSeed()
+		t.slots = make([]strSlot, 64)
+		return
+	}
+	old := t.slots
+	t.slots = make([]strSlot, 2*len(old))
+	mask := len(t.slots) - 1
+	for _, o := range old {
+		if o.val != 0 {
+			i := int(maphash.String(t.seed, vals[o.val-1])) & mask
+			for t.slots[i].val != 0 {
+				i = (i + 1) & mask
+			}
+			t.slots[i] = o
+		}
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -910,6 +912,40 @@ func TestDeltaSize(t *testing.T) {
 		}
 		if got, want := deltaSize(dict, idx), len(appendDelta(nil, vals)); got != want {
 			rt.Fatalf("deltaSize %d, encoding %d bytes", got, want)
+		}
+	})
+}
+
+// A chunk's string dictionary holds each distinct string once, in order of
+// first appearance, whatever the table's growth, and every value's index
+// points at its string.
+func TestStringDictionary(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		vals := rapid.SliceOfN(rapid.StringMatching(`[a-z]{0,2}`), 0, 2000).Draw(rt, "vals")
+		c := newColumn("s", kString, false, 1<<20)
+		var want []string
+		seen := map[string]bool{}
+		for _, v := range vals {
+			// The bytes of a buffer the column does not own, overwritten
+			// after, as a batch's are once it is released.
+			b := []byte(v)
+			c.addString(unsafe.String(unsafe.SliceData(b), len(b)))
+			clear(b)
+			if !seen[v] {
+				seen[v] = true
+				want = append(want, v)
+			}
+		}
+		if c.plain {
+			rt.Skip("the chunk went plain")
+		}
+		if !slices.Equal(c.svals, want) {
+			rt.Fatalf("dictionary %q, want %q", c.svals, want)
+		}
+		for i, k := range c.idx {
+			if c.svals[k] != vals[i] {
+				rt.Fatalf("value %d: index %d (%q), want %q", i, k, c.svals[k], vals[i])
+			}
 		}
 	})
 }
