@@ -51,15 +51,23 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		c.toPlain()
 	}
 	dict := !c.plain && c.kind != kBool
-	if dict && c.kind == kInt64 {
+	switch {
+	case !dict || c.kind != kInt64:
+	case c.deltaRest > 0:
+		c.deltaRest--
+	default:
 		// Counts that vary little from row to row (row numbers repeated
 		// on a unit's rows, protocol figures) can take fewer bytes as
 		// differences than as a dictionary of 8 bytes a value and indices
-		// (a byte of bit width, then the indices).
+		// (a byte of bit width, then the indices). Where the dictionary
+		// wins, the column's next dictRetry chunks that keep one keep it
+		// without sizing the differences (options' column numbers).
 		w := bitWidth(uint32(c.dictLen() - 1))
 		if deltaSize(c.nvals, c.idx) < 8*c.dictLen()+1+hybridSize(c.idx, w) {
 			c.toPlain()
 			dict = false
+		} else {
+			c.deltaRest = dictRetry
 		}
 	}
 	if !dict && !c.noDict && len(c.ndata) > 0 {

@@ -12,7 +12,9 @@
 // floats whose chunk went without its dictionary (either way) takes its
 // next 15 chunks without one, their values never hashed, and the one
 // after is tried with a dictionary again (see dictLost); a chunk of nulls
-// only loses nothing. A chunk is compressed
+// only loses nothing. Likewise a chunk of counts whose dictionary took
+// fewer bytes than the differences makes the column's next 15 dictionary
+// chunks keep theirs without sizing the differences. A chunk is compressed
 // with zstd where that pays: when zstd saves less than 15% of a chunk's
 // bytes (dictionary indices of vote counts, near-unique figures, a chunk
 // of a few bytes), the chunk is stored uncompressed and so are the
@@ -459,8 +461,9 @@ type column struct {
 	plain bool     // the chunk has left (or never used) its dictionary
 	idx   []uint32 // dictionary index of every non-null value
 
-	noDict   bool // the chunk's numbers go without a dictionary from the start,
-	dictRest int  // as do the column's next dictRest chunks (see dictLost)
+	noDict    bool // the chunk's numbers go without a dictionary from the start,
+	dictRest  int  // as do the column's next dictRest chunks (see dictLost)
+	deltaRest int  // dictionary chunks of counts still to keep without sizing their differences
 
 	// strings
 	smap  strTable

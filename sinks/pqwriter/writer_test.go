@@ -856,6 +856,42 @@ func TestDictionaryRetry(t *testing.T) {
 	}
 }
 
+// A count column whose dictionary took fewer bytes than the differences
+// keeps a dictionary for its next dictRetry chunks without sizing the
+// differences, even where they would win; the one after is sized again.
+func TestDeltaRetry(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "few then rows", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	const rg, groups = 1024, 2*dictRetry + 3
+	tbl := table{schema: sch, cols: make([][]any, 1)}
+	for i := range rg * groups {
+		switch {
+		case i%11 == 0:
+			tbl.cols[0] = append(tbl.cols[0], nil)
+		case i < rg:
+			tbl.cols[0] = append(tbl.cols[0], int64(i%5)<<40)
+		default:
+			tbl.cols[0] = append(tbl.cols[0], int64(i/12)) // a row number on a unit's rows
+		}
+	}
+	data := write(t, tbl, rg, []int{700, 3000}, false)
+	readsBackAs(t, data, tbl)
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := range groups {
+		cc, err := rdr.MetaData().RowGroup(g).ColumnChunk(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := g <= dictRetry; cc.HasDictionaryPage() != want {
+			t.Errorf("group %d: dictionary %t, want %t", g, cc.HasDictionaryPage(), want)
+		}
+	}
+}
+
 // appendSplit puts the k-th byte of every value in the k-th stream.
 func TestAppendSplit(t *testing.T) {
 	vals := []uint64{0x0807060504030201, 0x1817161514131211, 0x2827262524232221}
