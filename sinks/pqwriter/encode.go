@@ -51,16 +51,27 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 		c.toPlain()
 	}
 	dict := !c.plain && c.kind != kBool
-	if dict && c.kind == kInt64 {
+	switch {
+	case !dict || c.kind != kInt64:
+	case c.deltaRest > 0:
+		c.deltaRest--
+	default:
 		// Counts that vary little from row to row (row numbers repeated
 		// on a unit's rows, protocol figures) can take fewer bytes as
 		// differences than as a dictionary of 8 bytes a value and indices
-		// (a byte of bit width, then the indices).
+		// (a byte of bit width, then the indices). Where the dictionary
+		// wins, the column's next dictRetry chunks that keep one keep it
+		// without sizing the differences (options' column numbers).
 		w := bitWidth(uint32(c.dictLen() - 1))
 		if deltaSize(c.nvals, c.idx) < 8*c.dictLen()+1+hybridSize(c.idx, w) {
 			c.toPlain()
 			dict = false
+		} else {
+			c.deltaRest = dictRetry
 		}
+	}
+	if !dict && !c.noDict && len(c.ndata) > 0 {
+		c.dictLost()
 	}
 	e.dict = e.dict[:0]
 	if dict {
@@ -221,6 +232,18 @@ func appendSplit(b []byte, vals []uint64) []byte {
 	}
 	return b
 }
+
+// dictLost records that the chunk's numbers, gathered for a dictionary,
+// went without one (more distinct values than half the chunk's, or
+// differences smaller): the column's next dictRetry chunks take their
+// numbers plain from the start, without hashing them, and the one after
+// tries a dictionary again. Each chunk holds the same rows whatever the
+// batches, so the choice depends only on the column's values.
+func (c *column) dictLost() { c.dictRest = dictRetry }
+
+// dictRetry is how many chunks a numeric column goes without a
+// dictionary after one lost.
+const dictRetry = rawChunks
 
 // A column chunk is compressed with zstd where that pays: when zstd saves
 // less than MinZstdSaving of a chunk's bytes (counts as differences,

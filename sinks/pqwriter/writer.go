@@ -8,7 +8,13 @@
 // zstd makes smaller, see encodeFloats) and everything else PLAIN; a
 // chunk of counts also goes without its dictionary when the differences
 // take fewer bytes than the dictionary and its indices (row numbers
-// repeated on a unit's rows, protocol figures). A chunk is compressed
+// repeated on a unit's rows, protocol figures). A column of counts or
+// floats whose chunk went without its dictionary (either way) takes its
+// next 15 chunks without one, their values never hashed, and the one
+// after is tried with a dictionary again (see dictLost); a chunk of nulls
+// only loses nothing. Likewise a chunk of counts whose dictionary took
+// fewer bytes than the differences makes the column's next 15 dictionary
+// chunks keep theirs without sizing the differences. A chunk is compressed
 // with zstd where that pays: when zstd saves less than 15% of a chunk's
 // bytes (dictionary indices of vote counts, near-unique figures, a chunk
 // of a few bytes), the chunk is stored uncompressed and so are the
@@ -37,6 +43,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math/bits"
 	"runtime"
@@ -454,9 +461,14 @@ type column struct {
 	plain bool     // the chunk has left (or never used) its dictionary
 	idx   []uint32 // dictionary index of every non-null value
 
+	noDict    bool // the chunk's numbers go without a dictionary from the start,
+	dictRest  int  // as do the column's next dictRest chunks (see dictLost)
+	deltaRest int  // dictionary chunks of counts still to keep without sizing their differences
+
 	// strings
-	smap  map[string]uint32
-	svals []string
+	smap  strTable
+	svals []string // the dictionary; its strings' bytes are in sbuf
+	sbuf  []byte
 	prev  string
 	pidx  uint32
 	havep bool
@@ -493,8 +505,6 @@ func DictionaryLimit(rowGroupRows int) int { return max(rowGroupRows/2, 1) }
 func newColumn(name string, k kind, nullable bool, rows int) *column {
 	c := &column{name: name, kind: k, nullable: nullable, limit: DictionaryLimit(rows)}
 	switch k {
-	case kString:
-		c.smap = map[string]uint32{}
 	case kBool:
 		c.plain = true
 	}
@@ -517,9 +527,14 @@ func (c *column) reset() {
 	c.defs = c.defs[:0]
 	c.nulls = 0
 	c.idx = c.idx[:0]
-	c.plain = c.kind == kBool
-	clear(c.smap)
+	c.noDict = c.dictRest > 0 && (c.kind == kInt64 || c.kind == kFloat64)
+	if c.noDict {
+		c.dictRest--
+	}
+	c.plain = c.kind == kBool || c.noDict
+	c.smap.reset()
 	c.svals = c.svals[:0]
+	c.sbuf = c.sbuf[:0] // no string of the last chunk is kept
 	c.havep = false
 	c.sdata = c.sdata[:0]
 	c.nmap.reset()
@@ -625,7 +640,7 @@ func (c *column) addString(s string) {
 		c.idx = append(c.idx, c.pidx)
 		return
 	}
-	k, ok := c.smap[s]
+	k, slot, ok := c.smap.find(s, c.svals)
 	if !ok {
 		k = uint32(len(c.svals))
 		if int(k) >= c.limit || c.mostlyDistinct(len(c.idx)) {
@@ -633,8 +648,13 @@ func (c *column) addString(s string) {
 			c.appendPlainString(s)
 			return
 		}
-		s = string([]byte(s)) // the batch's buffers are not ours to keep
-		c.smap[s] = k
+		// The batch's buffers are not ours to keep: the string is copied
+		// to the chunk's own bytes. Where sbuf grows into a new array,
+		// the strings before still point into the old one, unchanged.
+		n := len(c.sbuf)
+		c.sbuf = append(c.sbuf, s...)
+		s = unsafe.String(unsafe.SliceData(c.sbuf[n:]), len(s))
+		c.smap.put(slot, k)
 		c.svals = append(c.svals, s)
 	}
 	c.prev, c.pidx, c.havep = c.svals[k], k, true
@@ -803,6 +823,79 @@ func (c *column) toPlain() {
 	c.idx = c.idx[:0]
 	for i := range c.remap {
 		c.remap[i] = -1
+	}
+}
+
+// strTable maps a chunk's distinct strings to their dictionary indices by
+// open addressing with linear probing: a slot keeps the string's hash and
+// its index, the string itself being the dictionary's entry. A string new
+// to the chunk (most of a unit id column's) costs one hash and a probe,
+// where a Go map also stored and hashed the key again to insert it. The
+// hashes place strings in the table only: indices are in order of first
+// appearance whatever the seed.
+type strTable struct {
+	seed  maphash.Seed
+	slots []strSlot
+	n     int
+	hash  uint64 // the hash of the string find was last asked for
+}
+
+type strSlot struct {
+	tag uint32 // the hash's high bits
+	val uint32 // index + 1; 0 marks an empty slot
+}
+
+func (t *strTable) reset() {
+	if t.n > 0 {
+		clear(t.slots)
+		t.n = 0
+	}
+}
+
+// find returns s's index in vals, or the slot where put would insert it
+// (ok false).
+func (t *strTable) find(s string, vals []string) (k uint32, slot int, ok bool) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow(vals)
+	}
+	h := maphash.String(t.seed, s)
+	t.hash = h
+	tag, mask := uint32(h>>32), len(t.slots)-1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.val == 0 {
+			return 0, i, false
+		}
+		if sl.tag == tag && vals[sl.val-1] == s {
+			return sl.val - 1, i, true
+		}
+	}
+}
+
+// put inserts index k at the slot find returned, for the string find was
+// last asked for.
+func (t *strTable) put(slot int, k uint32) {
+	t.slots[slot] = strSlot{tag: uint32(t.hash >> 32), val: k + 1}
+	t.n++
+}
+
+func (t *strTable) grow(vals []string) {
+	if t.slots == nil {
+		t.seed = maphash.MakeSeed()
+		t.slots = make([]strSlot, 64)
+		return
+	}
+	old := t.slots
+	t.slots = make([]strSlot, 2*len(old))
+	mask := len(t.slots) - 1
+	for _, o := range old {
+		if o.val != 0 {
+			i := int(maphash.String(t.seed, vals[o.val-1])) & mask
+			for t.slots[i].val != 0 {
+				i = (i + 1) & mask
+			}
+			t.slots[i] = o
+		}
 	}
 }
 

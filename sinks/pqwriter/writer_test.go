@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -262,6 +264,41 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if again := write(rt, tb, rg, nil, false); !bytes.Equal(data, again) {
 			rt.Fatalf("the same rows in other batches gave other bytes")
+		}
+	})
+}
+
+// Batches that are slices of a larger one (their arrays start at an
+// offset into their buffers and validity bitmaps) give the bytes of the
+// whole.
+func TestSlicedBatches(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		tb := genTable(rt)
+		rg := rapid.IntRange(1, 120).Draw(rt, "rowGroup")
+		dict := rapid.Bool().Draw(rt, "dict")
+		want := write(rt, tb, rg, nil, dict)
+		whole := tb.batch(0, tb.rows(), dict)
+		defer whole.Release()
+		var buf bytes.Buffer
+		w, err := New(&buf, tb.schema, Options{RowGroupRows: rg, ZstdLevel: 1, CreatedBy: "tally test",
+			Metadata: [][2]string{{"k", "v"}}, ArrowSchema: true, Parallel: 2})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		for from := 0; from < tb.rows(); {
+			to := min(tb.rows(), from+rapid.IntRange(1, 70).Draw(rt, "cut"))
+			rec := whole.NewSlice(int64(from), int64(to))
+			if err := w.Write(rec); err != nil {
+				rt.Fatal(err)
+			}
+			rec.Release()
+			from = to
+		}
+		if err := w.Close(); err != nil {
+			rt.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			rt.Fatalf("sliced batches gave other bytes")
 		}
 	})
 }
@@ -675,8 +712,10 @@ func TestCodecPerChunk(t *testing.T) {
 			// plain values uncompressed; tried again, they compress.
 			want[0] = zstd
 		}
-		if g == 0 {
-			want[3] = none // the noise; the dictionaries after are tried
+		if g <= dictRetry {
+			// The noise, then plain values as the noise was: neither a
+			// dictionary nor zstd is tried until both have waited out.
+			want[3] = none
 		}
 		for c := range want {
 			cc, err := rg.ColumnChunk(c)
@@ -763,6 +802,96 @@ func TestFloatEncodings(t *testing.T) {
 	}
 }
 
+// A numeric column whose dictionary lost (too many distinct values, or
+// differences smaller) builds none for its next dictRetry chunks, even
+// where one would win, and tries again on the one after; a column whose
+// dictionary won keeps trying. Values read back the same either way.
+func TestDictionaryRetry(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "distinct then few", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "rows then few", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "few", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "nulls then few", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	const rg, groups = 1024, 2*dictRetry + 3
+	tbl := table{schema: sch, cols: make([][]any, 4)}
+	for i := range rg * groups {
+		few := int64(i%5) * 1000
+		if i < rg {
+			tbl.cols[0] = append(tbl.cols[0], float64(i)/3)
+			tbl.cols[1] = append(tbl.cols[1], int64(i)) // differences of 1: delta wins
+			tbl.cols[3] = append(tbl.cols[3], nil)      // no values: nothing lost
+		} else {
+			tbl.cols[0] = append(tbl.cols[0], float64(few)/3)
+			tbl.cols[1] = append(tbl.cols[1], few)
+			tbl.cols[3] = append(tbl.cols[3], few)
+		}
+		if i%9 == 0 {
+			tbl.cols[2] = append(tbl.cols[2], nil)
+		} else {
+			tbl.cols[2] = append(tbl.cols[2], few)
+		}
+	}
+	data := write(t, tbl, rg, []int{700, 3000}, false)
+	readsBackAs(t, data, tbl)
+	if again := write(t, tbl, rg, []int{rg + 1, 5}, false); !bytes.Equal(data, again) {
+		t.Fatal("the same rows in other batches gave other bytes")
+	}
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := range groups {
+		lost := g >= 1 && g <= dictRetry // the first group's loss holds
+		want := []bool{!lost && g > 0, !lost && g > 0, true, g > 0}
+		for c := range want {
+			cc, err := rdr.MetaData().RowGroup(g).ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cc.HasDictionaryPage() != want[c] {
+				t.Errorf("group %d column %d: dictionary %t, want %t", g, c, cc.HasDictionaryPage(), want[c])
+			}
+		}
+	}
+}
+
+// A count column whose dictionary took fewer bytes than the differences
+// keeps a dictionary for its next dictRetry chunks without sizing the
+// differences, even where they would win; the one after is sized again.
+func TestDeltaRetry(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "few then rows", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	const rg, groups = 1024, 2*dictRetry + 3
+	tbl := table{schema: sch, cols: make([][]any, 1)}
+	for i := range rg * groups {
+		switch {
+		case i%11 == 0:
+			tbl.cols[0] = append(tbl.cols[0], nil)
+		case i < rg:
+			tbl.cols[0] = append(tbl.cols[0], int64(i%5)<<40)
+		default:
+			tbl.cols[0] = append(tbl.cols[0], int64(i/12)) // a row number on a unit's rows
+		}
+	}
+	data := write(t, tbl, rg, []int{700, 3000}, false)
+	readsBackAs(t, data, tbl)
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := range groups {
+		cc, err := rdr.MetaData().RowGroup(g).ColumnChunk(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := g <= dictRetry; cc.HasDictionaryPage() != want {
+			t.Errorf("group %d: dictionary %t, want %t", g, cc.HasDictionaryPage(), want)
+		}
+	}
+}
+
 // appendSplit puts the k-th byte of every value in the k-th stream.
 func TestAppendSplit(t *testing.T) {
 	vals := []uint64{0x0807060504030201, 0x1817161514131211, 0x2827262524232221}
@@ -819,6 +948,40 @@ func TestDeltaSize(t *testing.T) {
 		}
 		if got, want := deltaSize(dict, idx), len(appendDelta(nil, vals)); got != want {
 			rt.Fatalf("deltaSize %d, encoding %d bytes", got, want)
+		}
+	})
+}
+
+// A chunk's string dictionary holds each distinct string once, in order of
+// first appearance, whatever the table's growth, and every value's index
+// points at its string.
+func TestStringDictionary(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		vals := rapid.SliceOfN(rapid.StringMatching(`[a-z]{0,2}`), 0, 2000).Draw(rt, "vals")
+		c := newColumn("s", kString, false, 1<<20)
+		var want []string
+		seen := map[string]bool{}
+		for _, v := range vals {
+			// The bytes of a buffer the column does not own, overwritten
+			// after, as a batch's are once it is released.
+			b := []byte(v)
+			c.addString(unsafe.String(unsafe.SliceData(b), len(b)))
+			clear(b)
+			if !seen[v] {
+				seen[v] = true
+				want = append(want, v)
+			}
+		}
+		if c.plain {
+			rt.Skip("the chunk went plain")
+		}
+		if !slices.Equal(c.svals, want) {
+			rt.Fatalf("dictionary %q, want %q", c.svals, want)
+		}
+		for i, k := range c.idx {
+			if c.svals[k] != vals[i] {
+				rt.Fatalf("value %d: index %d (%q), want %q", i, k, c.svals[k], vals[i])
+			}
 		}
 	})
 }
