@@ -176,10 +176,14 @@ var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, Va
 
 func newBuilder(mem memory.Allocator, t TableDef) *builder {
 	b := &builder{}
+	// The columns built here write every value and offset of a batch and
+	// keep their validity bitmaps in memory of their own: they need no
+	// zeroed buffers. Arrow's builders (booleans) do.
+	raw := rawOf(mem)
 	fields := t.Schema.Fields()
 	for i, f := range fields {
 		if f.Type.ID() == arrow.STRING && !denseColumns[t.Name+"."+f.Name] {
-			b.dicts = append(b.dicts, newDictCol(mem))
+			b.dicts = append(b.dicts, newDictCol(raw))
 			b.strs = append(b.strs, nil)
 			b.fields = append(b.fields, nil)
 			b.nums = append(b.nums, nil)
@@ -188,14 +192,14 @@ func newBuilder(mem memory.Allocator, t TableDef) *builder {
 		}
 		b.dicts = append(b.dicts, nil)
 		if f.Type.ID() == arrow.STRING {
-			b.strs = append(b.strs, &strCol{mem: mem})
+			b.strs = append(b.strs, &strCol{mem: raw})
 			b.fields = append(b.fields, nil)
 			b.nums = append(b.nums, nil)
 			continue
 		}
 		b.strs = append(b.strs, nil)
 		if id := f.Type.ID(); id == arrow.INT64 || id == arrow.FLOAT64 {
-			b.nums = append(b.nums, &numCol{typ: f.Type, mem: mem})
+			b.nums = append(b.nums, &numCol{typ: f.Type, mem: raw})
 			b.fields = append(b.fields, nil)
 			continue
 		}
