@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 )
 
@@ -69,8 +70,11 @@ func (b *rowBuilder) add(contest string, u *unitBuf, base opt) error {
 	}
 	c.contest = append(c.contest, contest)
 	c.units = append(c.units, outUnitOf(u, base))
-	for i := range u.results {
-		c.res = append(c.res, outResOf(&u.results[i]))
+	from := len(c.res)
+	c.res = slices.Grow(c.res, len(u.results))[:from+len(u.results)]
+	res := c.res[from:]
+	for i := range res {
+		res[i] = outResOf(&u.results[i])
 	}
 	c.ends = append(c.ends, len(c.res))
 	if len(c.units) == chunkUnits {
@@ -106,7 +110,8 @@ func (b *rowBuilder) loop() {
 				b.failed.Store(true)
 			}
 		}
-		clear(c.res) // drop the options the chunk held
+		// The options c.res points to are the run's own (r.opts): keeping
+		// them referenced until overwritten holds nothing alive.
 		c.contest, c.units, c.ends, c.res = c.contest[:0], c.units[:0], c.ends[:0], c.res[:0]
 		select {
 		case b.free <- c:

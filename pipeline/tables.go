@@ -176,10 +176,14 @@ var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, Va
 
 func newBuilder(mem memory.Allocator, t TableDef) *builder {
 	b := &builder{}
+	// The columns built here write every value and offset of a batch and
+	// keep their validity bitmaps in memory of their own: they need no
+	// zeroed buffers. Arrow's builders (booleans) do.
+	raw := rawOf(mem)
 	fields := t.Schema.Fields()
 	for i, f := range fields {
 		if f.Type.ID() == arrow.STRING && !denseColumns[t.Name+"."+f.Name] {
-			b.dicts = append(b.dicts, newDictCol(mem))
+			b.dicts = append(b.dicts, newDictCol(raw))
 			b.strs = append(b.strs, nil)
 			b.fields = append(b.fields, nil)
 			b.nums = append(b.nums, nil)
@@ -188,14 +192,14 @@ func newBuilder(mem memory.Allocator, t TableDef) *builder {
 		}
 		b.dicts = append(b.dicts, nil)
 		if f.Type.ID() == arrow.STRING {
-			b.strs = append(b.strs, &strCol{mem: mem})
+			b.strs = append(b.strs, &strCol{mem: raw})
 			b.fields = append(b.fields, nil)
 			b.nums = append(b.nums, nil)
 			continue
 		}
 		b.strs = append(b.strs, nil)
 		if id := f.Type.ID(); id == arrow.INT64 || id == arrow.FLOAT64 {
-			b.nums = append(b.nums, &numCol{typ: f.Type, mem: mem})
+			b.nums = append(b.nums, &numCol{typ: f.Type, mem: raw})
 			b.fields = append(b.fields, nil)
 			continue
 		}
@@ -335,6 +339,10 @@ type dictCol struct {
 	// keeps it alive, so the address cannot be reused meanwhile).
 	seen [dictSeen]seenString
 	turn int
+	// last is the value added last (nil before the batch's first): the
+	// same value again, a table's election or file on every row, needs
+	// no hash. It is always in seen too, so that both give the same index.
+	last seenString
 	dict strCol
 }
 
@@ -356,6 +364,10 @@ func newDictCol(mem memory.Allocator) *dictCol {
 
 func (d *dictCol) add(s string) {
 	p := unsafe.StringData(s)
+	if p == d.last.p && len(s) == d.last.n && p != nil {
+		d.append(d.last.k)
+		return
+	}
 	// A multiplicative hash of the address picks a window of dictProbe
 	// slots; a value is looked for in its window and, when new, replaces
 	// the window's empty or next slot in turn, so that a dozen values
@@ -364,6 +376,7 @@ func (d *dictCol) add(s string) {
 	if p != nil {
 		for j := range uint(dictProbe) {
 			if e := &d.seen[(h+j)%dictSeen]; e.p == p && e.n == len(s) {
+				d.last = *e
 				d.append(e.k)
 				return
 			}
@@ -383,6 +396,7 @@ func (d *dictCol) add(s string) {
 	}
 	d.turn = (d.turn + 1) % dictProbe
 	d.seen[slot] = seenString{p, len(s), k}
+	d.last = d.seen[slot]
 	d.append(k)
 }
 
@@ -401,7 +415,7 @@ func (d *dictCol) flush() arrow.Array {
 	defer indices.Release()
 	out := array.NewDictionaryArray(dictString, indices, values)
 	d.vals = d.vals[:0]
-	d.seen = [dictSeen]seenString{}
+	d.seen, d.last = [dictSeen]seenString{}, seenString{}
 	return out
 }
 
@@ -426,7 +440,9 @@ func (c *strCol) add(s string) {
 	if len(c.offs) == cap(c.offs) || len(s) > cap(c.data)-len(c.data) {
 		c.grow(len(s))
 	}
-	c.valid.set(len(c.offs)-1, true)
+	if c.valid.bits != nil {
+		c.valid.set(len(c.offs)-1, true)
+	}
 	c.data = append(c.data, s...)
 	c.offs = append(c.offs, int32(len(c.data)))
 }
@@ -599,10 +615,14 @@ func (c *fixedCol[T]) fill(v T, n int) {
 		return
 	}
 	s := c.vals[len(c.vals) : len(c.vals)+n]
+	c.vals = c.vals[:len(c.vals)+n]
+	for len(s) >= 4 {
+		s[0], s[1], s[2], s[3] = v, v, v, v
+		s = s[4:]
+	}
 	for i := range s {
 		s[i] = v
 	}
-	c.vals = c.vals[:len(c.vals)+n]
 }
 
 // nullN appends n nulls.
