@@ -87,6 +87,7 @@ type sourceReader struct {
 	rolesOf    *ColumnMap
 	optSeq     []namedOption // options in the order first met, for option's guess
 	colOpts    []*optEntry   // the entries of colOptsFor.Options (colOptsOf)
+	colNamed   []bool        // colOpts[i] is the entry option resolved its name to
 	colOptsFor *ColumnMap
 	optNext    int            // the index in optSeq of the option guessed next
 	seen       map[string]int // check's index of options, for units with many
@@ -305,7 +306,10 @@ func (sr *sourceReader) row(row sources.Row) error {
 			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
 		entries := sr.colOptsOf()
-		for i, oc := range m.Options {
+		// By index: an option column carries its option's strings, too
+		// many to copy for each cell.
+		for i := range m.Options {
+			oc := &m.Options[i]
 			var votes opt
 			if oc.Col >= 0 && oc.Col < len(row.Cells) {
 				// count's common case in line.
@@ -318,13 +322,19 @@ func (sr *sourceReader) row(row sources.Row) error {
 				}
 				votes = v
 			}
-			sh, ok := sr.share(row, oc.ShareCol)
-			if !ok {
-				return nil
+			sh := Number{Missing: true}
+			if oc.ShareCol >= 0 {
+				var ok bool
+				if sh, ok = sr.shareCell(row, oc.ShareCol); !ok {
+					return nil
+				}
 			}
 			o := entries[i]
-			if !o.Known {
+			if !o.Known && !sr.colNamed[i] {
+				// An option the spec does not list is resolved by its
+				// name once; the column keeps the entry.
 				o = sr.option(oc.Option.Name, row, oc.Col)
+				entries[i], sr.colNamed[i] = o, true
 			}
 			results = append(results, resRow{opt: o, votes: votes, share: sh, row: row.Num, col: int32(oc.Col), scol: int32(oc.ShareCol)})
 		}
@@ -436,8 +446,10 @@ func (sr *sourceReader) colOptsOf() []*optEntry {
 	if sr.colOptsFor != sr.cols {
 		sr.colOptsFor = sr.cols
 		sr.colOpts = sr.colOpts[:0]
-		for _, oc := range sr.cols.Options {
-			sr.colOpts = append(sr.colOpts, sr.r.opts.ref(oc.Option))
+		sr.colNamed = sr.colNamed[:0]
+		for i := range sr.cols.Options {
+			sr.colOpts = append(sr.colOpts, sr.r.opts.ref(sr.cols.Options[i].Option))
+			sr.colNamed = append(sr.colNamed, false)
 		}
 	}
 	return sr.colOpts
