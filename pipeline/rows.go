@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,7 +88,7 @@ type sourceReader struct {
 	rolesOf    *ColumnMap
 	optSeq     []namedOption // options in the order first met, for option's guess
 	colOpts    []*optEntry   // the entries of colOptsFor.Options (colOptsOf)
-	colNamed   []bool        // colOpts[i] is the entry option resolved its name to
+	colNamed   []bool        // colOpts[i] is final: a listed option, or the entry option resolved the name to
 	colOptsFor *ColumnMap
 	optNext    int            // the index in optSeq of the option guessed next
 	seen       map[string]int // check's index of options, for units with many
@@ -306,6 +307,9 @@ func (sr *sourceReader) row(row sources.Row) error {
 			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
 		entries := sr.colOptsOf()
+		// Each cell's result is written in place: the row has one per
+		// option column.
+		results = slices.Grow(results, len(m.Options))[:len(m.Options)]
 		// By index: an option column carries its option's strings, too
 		// many to copy for each cell.
 		for i := range m.Options {
@@ -330,13 +334,13 @@ func (sr *sourceReader) row(row sources.Row) error {
 				}
 			}
 			o := entries[i]
-			if !o.Known && !sr.colNamed[i] {
+			if !sr.colNamed[i] {
 				// An option the spec does not list is resolved by its
 				// name once; the column keeps the entry.
 				o = sr.option(oc.Option.Name, row, oc.Col)
 				entries[i], sr.colNamed[i] = o, true
 			}
-			results = append(results, resRow{opt: o, votes: votes, share: sh, row: row.Num, col: int32(oc.Col), scol: int32(oc.ShareCol)})
+			results[i] = resRow{opt: o, votes: votes, share: sh, row: row.Num, col: int32(oc.Col), scol: int32(oc.ShareCol)}
 		}
 	}
 	key := id
@@ -358,8 +362,11 @@ func (sr *sourceReader) row(row sources.Row) error {
 		}
 		spare := u.results
 		*u = unitBuf{key: key, id: id, name: name, level: level, tab: sr.table, pos: sr.pos(row, -1), parent: parent, extra: extra, results: results}
+		fp := sr.figurePos(tc)
 		for f := range numFigures {
-			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
+			fg := &u.fig[f]
+			fg.v, fg.pos = figv[f], fp[f]
+			fg.pos.Row = row.Num
 		}
 		for _, fc := range tc.figs {
 			if !figv[fc.f].ok {
@@ -448,8 +455,9 @@ func (sr *sourceReader) colOptsOf() []*optEntry {
 		sr.colOpts = sr.colOpts[:0]
 		sr.colNamed = sr.colNamed[:0]
 		for i := range sr.cols.Options {
-			sr.colOpts = append(sr.colOpts, sr.r.opts.ref(sr.cols.Options[i].Option))
-			sr.colNamed = append(sr.colNamed, false)
+			e := sr.r.opts.ref(sr.cols.Options[i].Option)
+			sr.colOpts = append(sr.colOpts, e)
+			sr.colNamed = append(sr.colNamed, e.Known)
 		}
 	}
 	return sr.colOpts
@@ -522,7 +530,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			Expected: strconv.FormatInt(exp, 10), Actual: strconv.FormatInt(act, 10), Message: fmt.Sprintf(format, args...)})
 	}
 	// Duplicate units are found at the end, across sources (hierarchy.go).
-	f := u.fig
+	f := &u.fig // by pointer: five figures with their positions
 	sr.checkIdentities(u, sum, hasVotes)
 	for fi := range numFigures {
 		if f[fi].v.ok && f[fi].v.v < 0 {
@@ -537,7 +545,9 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	// Duplicate options: a unit has few, so they are compared pairwise
 	// unless there are many.
 	seen := sr.seen
-	if len(u.results) > 32 {
+	results := u.results
+	many := len(results) > 32
+	if many {
 		if seen == nil {
 			seen = map[string]int{}
 			sr.seen = seen
@@ -548,15 +558,15 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	var shareHalfUlps float64
 	shares := 0
 	var ids uint64 // the option ids below 64 seen in the unit, by idNo
-	for i := range u.results {
+	for i := range results {
 		// By pointer: a result is too big to copy for each unit.
-		res := &u.results[i]
+		res := &results[i]
 		if res.votes.ok && res.votes.v < 0 {
 			add(report.Error, report.NegativeVotes, u.resPos(res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
-		if len(u.results) > 32 {
+		if many {
 			if first, dup := seen[res.opt.ID]; dup {
-				sr.duplicateResult(u, u.results[first], *res)
+				sr.duplicateResult(u, results[first], *res)
 			} else {
 				seen[res.opt.ID] = i
 			}
@@ -564,8 +574,8 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			// An option id seen before in the unit, or one past the
 			// first 64 of the run (which the bits do not follow).
 			for j := range i {
-				if u.results[j].opt.idNo == no {
-					sr.duplicateResult(u, u.results[j], *res)
+				if results[j].opt.idNo == no {
+					sr.duplicateResult(u, results[j], *res)
 					break
 				}
 			}
@@ -591,7 +601,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 					res.opt.Name, strconv.FormatFloat(d.Value, 'f', d.Decimals, 64), res.votes.v, base.v, d.Decimals+3, pct(res.votes.v, base.v), lo, hi)})
 		}
 	}
-	if shares > 1 && shares == len(u.results) && math.Abs(shareSum-100) > shareHalfUlps+1e-9 {
+	if shares > 1 && shares == len(results) && math.Abs(shareSum-100) > shareHalfUlps+1e-9 {
 		rec.Add(report.Finding{Severity: report.Warning, Code: report.SharesSumMismatch, Pos: u.pos, UnitID: u.id,
 			Expected: "100", Actual: strconv.FormatFloat(shareSum, 'f', -1, 64),
 			Message: fmt.Sprintf("declared shares of unit %q sum to %s%%, more than rounding explains", u.id, strconv.FormatFloat(shareSum, 'f', -1, 64))})
