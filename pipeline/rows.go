@@ -33,7 +33,8 @@ type figure struct {
 }
 
 // unitBuf gathers the rows of one unit until the unit is complete: one row
-// of a wide table, or the consecutive rows of a long table.
+// of a wide table, or the consecutive rows of a long table. row sets each
+// field of a reused one in turn: a new field is to be set there too.
 type unitBuf struct {
 	key, id, name, level, parent string
 	tab                          *sources.Table  // the table of every row of the unit
@@ -361,7 +362,12 @@ func (sr *sourceReader) row(row sources.Row) error {
 			results = append(results, one)
 		}
 		spare := u.results
-		*u = unitBuf{key: key, id: id, name: name, level: level, tab: sr.table, pos: sr.pos(row, -1), parent: parent, extra: extra, results: results}
+		// Field by field rather than from a fresh unitBuf: the figures,
+		// most of its bytes, are all written below, and need no clearing
+		// first.
+		u.key, u.id, u.name, u.level, u.parent = key, id, name, level, parent
+		u.tab, u.pos, u.extra, u.results = sr.table, sr.pos(row, -1), extra, results
+		u.rows, u.lacking = 0, 0
 		fp := sr.figurePos(tc)
 		for f := range numFigures {
 			fg := &u.fig[f]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"tally/report"
@@ -52,5 +53,13 @@ sources:
 	}
 	if n := withCode(findingsOf(sum), report.DuplicateResult); len(n) != 0 {
 		t.Errorf("duplicate options: %v", n)
+	}
+}
+
+// row sets a reused unitBuf field by field: a field added to unitBuf must
+// be set there too, and then counted here.
+func TestUnitBufFieldsAllSetByRow(t *testing.T) {
+	if n := reflect.TypeOf(unitBuf{}).NumField(); n != 12 {
+		t.Errorf("unitBuf has %d fields; row's reuse of a flushed unit sets 12", n)
 	}
 }
