@@ -158,6 +158,22 @@ type tableCols struct {
 	parentIsName bool
 	// tp is the state of a transposed table (transposed.go).
 	tp *transposed
+	// figPos is the position of each figure's cell in row 0 for the
+	// column map figPosOf: a unit's figures are at its row's.
+	figPos   [numFigures]report.Position
+	figPosOf *ColumnMap
+}
+
+// figurePos returns the positions of the figures' cells in row 0: a
+// unit's figures are at its row's.
+func (sr *sourceReader) figurePos(tc *tableCols) *[numFigures]report.Position {
+	if tc.figPosOf != sr.cols {
+		for f := range numFigures {
+			tc.figPos[f] = tablePos(sr.table, 0, sr.col(figureRoles[f]))
+		}
+		tc.figPosOf = sr.cols
+	}
+	return &tc.figPos
 }
 
 func (sr *sourceReader) colsFor(t *sources.Table) *tableCols {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,8 @@ type figure struct {
 }
 
 // unitBuf gathers the rows of one unit until the unit is complete: one row
-// of a wide table, or the consecutive rows of a long table.
+// of a wide table, or the consecutive rows of a long table. row sets each
+// field of a reused one in turn: a new field is to be set there too.
 type unitBuf struct {
 	key, id, name, level, parent string
 	tab                          *sources.Table  // the table of every row of the unit
@@ -87,6 +89,7 @@ type sourceReader struct {
 	rolesOf    *ColumnMap
 	optSeq     []namedOption // options in the order first met, for option's guess
 	colOpts    []*optEntry   // the entries of colOptsFor.Options (colOptsOf)
+	colNamed   []bool        // colOpts[i] is final: a listed option, or the entry option resolved the name to
 	colOptsFor *ColumnMap
 	optNext    int            // the index in optSeq of the option guessed next
 	seen       map[string]int // check's index of options, for units with many
@@ -305,7 +308,13 @@ func (sr *sourceReader) row(row sources.Row) error {
 			row: row.Num, col: int32(vc), scol: int32(sc)}
 	} else {
 		entries := sr.colOptsOf()
-		for i, oc := range m.Options {
+		// Each cell's result is written in place: the row has one per
+		// option column.
+		results = slices.Grow(results, len(m.Options))[:len(m.Options)]
+		// By index: an option column carries its option's strings, too
+		// many to copy for each cell.
+		for i := range m.Options {
+			oc := &m.Options[i]
 			var votes opt
 			if oc.Col >= 0 && oc.Col < len(row.Cells) {
 				// count's common case in line.
@@ -318,15 +327,21 @@ func (sr *sourceReader) row(row sources.Row) error {
 				}
 				votes = v
 			}
-			sh, ok := sr.share(row, oc.ShareCol)
-			if !ok {
-				return nil
+			sh := Number{Missing: true}
+			if oc.ShareCol >= 0 {
+				var ok bool
+				if sh, ok = sr.shareCell(row, oc.ShareCol); !ok {
+					return nil
+				}
 			}
 			o := entries[i]
-			if !o.Known {
+			if !sr.colNamed[i] {
+				// An option the spec does not list is resolved by its
+				// name once; the column keeps the entry.
 				o = sr.option(oc.Option.Name, row, oc.Col)
+				entries[i], sr.colNamed[i] = o, true
 			}
-			results = append(results, resRow{opt: o, votes: votes, share: sh, row: row.Num, col: int32(oc.Col), scol: int32(oc.ShareCol)})
+			results[i] = resRow{opt: o, votes: votes, share: sh, row: row.Num, col: int32(oc.Col), scol: int32(oc.ShareCol)}
 		}
 	}
 	key := id
@@ -347,9 +362,17 @@ func (sr *sourceReader) row(row sources.Row) error {
 			results = append(results, one)
 		}
 		spare := u.results
-		*u = unitBuf{key: key, id: id, name: name, level: level, tab: sr.table, pos: sr.pos(row, -1), parent: parent, extra: extra, results: results}
+		// Field by field rather than from a fresh unitBuf: the figures,
+		// most of its bytes, are all written below, and need no clearing
+		// first.
+		u.key, u.id, u.name, u.level, u.parent = key, id, name, level, parent
+		u.tab, u.pos, u.extra, u.results = sr.table, sr.pos(row, -1), extra, results
+		u.rows, u.lacking = 0, 0
+		fp := sr.figurePos(tc)
 		for f := range numFigures {
-			u.fig[f] = figure{v: figv[f], pos: sr.pos(row, sr.col(figureRoles[f]))}
+			fg := &u.fig[f]
+			fg.v, fg.pos = figv[f], fp[f]
+			fg.pos.Row = row.Num
 		}
 		for _, fc := range tc.figs {
 			if !figv[fc.f].ok {
@@ -436,8 +459,11 @@ func (sr *sourceReader) colOptsOf() []*optEntry {
 	if sr.colOptsFor != sr.cols {
 		sr.colOptsFor = sr.cols
 		sr.colOpts = sr.colOpts[:0]
-		for _, oc := range sr.cols.Options {
-			sr.colOpts = append(sr.colOpts, sr.r.opts.ref(oc.Option))
+		sr.colNamed = sr.colNamed[:0]
+		for i := range sr.cols.Options {
+			e := sr.r.opts.ref(sr.cols.Options[i].Option)
+			sr.colOpts = append(sr.colOpts, e)
+			sr.colNamed = append(sr.colNamed, e.Known)
 		}
 	}
 	return sr.colOpts
@@ -510,7 +536,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			Expected: strconv.FormatInt(exp, 10), Actual: strconv.FormatInt(act, 10), Message: fmt.Sprintf(format, args...)})
 	}
 	// Duplicate units are found at the end, across sources (hierarchy.go).
-	f := u.fig
+	f := &u.fig // by pointer: five figures with their positions
 	sr.checkIdentities(u, sum, hasVotes)
 	for fi := range numFigures {
 		if f[fi].v.ok && f[fi].v.v < 0 {
@@ -525,7 +551,9 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	// Duplicate options: a unit has few, so they are compared pairwise
 	// unless there are many.
 	seen := sr.seen
-	if len(u.results) > 32 {
+	results := u.results
+	many := len(results) > 32
+	if many {
 		if seen == nil {
 			seen = map[string]int{}
 			sr.seen = seen
@@ -536,15 +564,15 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 	var shareHalfUlps float64
 	shares := 0
 	var ids uint64 // the option ids below 64 seen in the unit, by idNo
-	for i := range u.results {
+	for i := range results {
 		// By pointer: a result is too big to copy for each unit.
-		res := &u.results[i]
+		res := &results[i]
 		if res.votes.ok && res.votes.v < 0 {
 			add(report.Error, report.NegativeVotes, u.resPos(res), res.opt.ID, 0, res.votes.v, "votes of %q are negative in unit %q", res.opt.Name, u.id)
 		}
-		if len(u.results) > 32 {
+		if many {
 			if first, dup := seen[res.opt.ID]; dup {
-				sr.duplicateResult(u, u.results[first], *res)
+				sr.duplicateResult(u, results[first], *res)
 			} else {
 				seen[res.opt.ID] = i
 			}
@@ -552,8 +580,8 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 			// An option id seen before in the unit, or one past the
 			// first 64 of the run (which the bits do not follow).
 			for j := range i {
-				if u.results[j].opt.idNo == no {
-					sr.duplicateResult(u, u.results[j], *res)
+				if results[j].opt.idNo == no {
+					sr.duplicateResult(u, results[j], *res)
 					break
 				}
 			}
@@ -579,7 +607,7 @@ func (sr *sourceReader) check(u *unitBuf, sum int64, hasVotes bool, base opt) {
 					res.opt.Name, strconv.FormatFloat(d.Value, 'f', d.Decimals, 64), res.votes.v, base.v, d.Decimals+3, pct(res.votes.v, base.v), lo, hi)})
 		}
 	}
-	if shares > 1 && shares == len(u.results) && math.Abs(shareSum-100) > shareHalfUlps+1e-9 {
+	if shares > 1 && shares == len(results) && math.Abs(shareSum-100) > shareHalfUlps+1e-9 {
 		rec.Add(report.Finding{Severity: report.Warning, Code: report.SharesSumMismatch, Pos: u.pos, UnitID: u.id,
 			Expected: "100", Actual: strconv.FormatFloat(shareSum, 'f', -1, 64),
 			Message: fmt.Sprintf("declared shares of unit %q sum to %s%%, more than rounding explains", u.id, strconv.FormatFloat(shareSum, 'f', -1, 64))})

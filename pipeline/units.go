@@ -31,11 +31,12 @@ var foldedTotalWords = func() []string {
 // others: "TOTALS", "Total Votes", "POLSKA OGÓŁEM", "Итого по области",
 // "Województwo razem".
 func ReadsAsTotal(name string) bool {
-	n := FoldName(name)
-	if !hasLetter(n) {
-		// Every total word has letters; station numbers have none.
+	if !hasLetter(name) {
+		// Every total word has letters; station numbers have none, and
+		// folding adds none to ASCII.
 		return false
 	}
+	n := FoldName(name)
 	for _, w := range foldedTotalWords {
 		if wholeWord(n, w) {
 			return true
@@ -78,6 +79,11 @@ func wholeWord(h, w string) bool {
 // in its id. A row that reads as a total is a subtotal of its section, or
 // the table's total when there is no section.
 func (sr *sourceReader) unitOf(row sources.Row) (id, name, parent, level string) {
+	if sr.cols.Layout == "wide" {
+		// Each row of a wide table is a unit of its own: there is no run
+		// of rows naming the same one to remember.
+		return sr.nameUnit(row)
+	}
 	u := &sr.unitMemo
 	if u.table != sr.table || u.cols != sr.cols {
 		*u = unitMemo{table: sr.table, cols: sr.cols, in: unitCells(sr.cols), parentRaw: u.parentRaw, parentSlug: u.parentSlug}
