@@ -9,7 +9,7 @@ GOLDEN_PKGS := ./cmd/tally
 
 export CGO_ENABLED = 0
 
-.PHONY: all build demo test interop lint bench fuzz golden pgo clean
+.PHONY: all build demo test interop lint bench fuzz golden clean
 
 all: build
 
@@ -54,21 +54,6 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
-
-# Profile-guided optimization: go build uses cmd/tally/default.pgo on its
-# own. It is the merged CPU profile of the three benchmark workloads
-# (BENCHMARKS.md); this remakes it from the harness data in
-# /tmp/tally-bench/data (cd ../shared/bench && go run ./gen -size medium
-# && go run ./gen -size xlsx).
-PGOTMP ?= /tmp/tally-pgo
-pgo:
-	mkdir -p $(PGOTMP)
-	$(GO) build -o $(PGOTMP)/profrun ./bench/profrun
-	for w in medium_long medium_wide xlsx; do \
-	  $(PGOTMP)/profrun -spec bench/specs/$$w.yaml -out $(PGOTMP)/out -cpu $(PGOTMP)/$$w.cpu || exit 1; \
-	done
-	$(GO) tool pprof -proto $(PGOTMP)/medium_long.cpu $(PGOTMP)/medium_wide.cpu $(PGOTMP)/xlsx.cpu > cmd/tally/default.pgo
-	rm -rf $(PGOTMP)
 
 golden:
 	$(GO) test $(GOLDEN_PKGS) -run 'TestGolden|TestScripts' -update
