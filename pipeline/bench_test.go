@@ -16,7 +16,7 @@ func BenchmarkRunLong(b *testing.B) {
 	for _, rows := range []int{12_000, 120_000} {
 		for _, write := range []bool{false, true} {
 			b.Run(fmt.Sprintf("rows=%d/write=%v", rows, write), func(b *testing.B) {
-				spec, size := benchSpec(b, func(dir string) (string, int64, error) { return testkit.LongCSV(dir, rows, 1) }, testkit.LongSpec)
+				spec, size := generatedSpec(b, func(dir string) (string, int64, error) { return testkit.LongCSV(dir, rows, 1) }, testkit.LongSpec)
 				b.SetBytes(size)
 				b.ReportAllocs()
 				for b.Loop() {
@@ -33,22 +33,23 @@ func BenchmarkRunLong(b *testing.B) {
 	}
 }
 
-// benchSpec generates a table in a temporary folder with gen, writes its
-// spec with spec, and loads it; it returns the spec and the table's size.
-func benchSpec(b *testing.B, gen func(dir string) (string, int64, error), spec func(dir, path string) (string, error)) (*Spec, int64) {
-	b.Helper()
-	dir := b.TempDir()
+// generatedSpec generates a table in a temporary folder with gen, writes
+// its spec with spec, and loads it; it returns the spec and the table's
+// size.
+func generatedSpec(tb testing.TB, gen func(dir string) (string, int64, error), spec func(dir, path string) (string, error)) (*Spec, int64) {
+	tb.Helper()
+	dir := tb.TempDir()
 	path, size, err := gen(dir)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	specPath, err := spec(dir, path)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	s, err := LoadSpec(specPath)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return s, size
 }

@@ -16,7 +16,7 @@ import (
 func BenchmarkRunWide(b *testing.B) {
 	for _, stations := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("stations=%d", stations), func(b *testing.B) {
-			spec, size := benchSpec(b, func(dir string) (string, int64, error) { return testkit.WideCSV(dir, stations, 1) }, testkit.WideSpec)
+			spec, size := generatedSpec(b, func(dir string) (string, int64, error) { return testkit.WideCSV(dir, stations, 1) }, testkit.WideSpec)
 			b.SetBytes(size)
 			b.ReportAllocs()
 			for b.Loop() {

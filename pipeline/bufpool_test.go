@@ -40,7 +40,6 @@ func (p poisonPool) Reallocate(size int, b []byte) []byte {
 // collector alone reclaims, in every format and with many small batches,
 // and every buffer taken from the pool goes back to it.
 func TestPooledBuffersAreReusedOnlyWhenReleased(t *testing.T) {
-	dir := t.TempDir()
 	for _, c := range []struct {
 		name string
 		gen  func(dir string) (string, int64, error)
@@ -50,22 +49,8 @@ func TestPooledBuffersAreReusedOnlyWhenReleased(t *testing.T) {
 		{"wide", func(dir string) (string, int64, error) { return testkit.WideCSV(dir, 3_000, 1) }, testkit.WideSpec},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			sub := filepath.Join(dir, c.name)
-			if err := os.MkdirAll(sub, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			path, _, err := c.gen(sub)
-			if err != nil {
-				t.Fatal(err)
-			}
-			specPath, err := c.spec(sub, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			spec, err := LoadSpec(specPath)
-			if err != nil {
-				t.Fatal(err)
-			}
+			spec, _ := generatedSpec(t, c.gen, c.spec)
+			sub := t.TempDir()
 			checked := memory.NewCheckedAllocator(poisonPool{newBufPool()})
 			outs := map[string]string{}
 			for name, mem := range map[string]memory.Allocator{"go": memory.NewGoAllocator(), "poisoned": checked} {
@@ -77,23 +62,7 @@ func TestPooledBuffersAreReusedOnlyWhenReleased(t *testing.T) {
 				outs[name] = out
 			}
 			checked.AssertSize(t, 0)
-			files, err := filepath.Glob(filepath.Join(outs["go"], "*"))
-			if err != nil || len(files) < 10 {
-				t.Fatalf("%d output files (%v)", len(files), err)
-			}
-			for _, f := range files {
-				want, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := os.ReadFile(filepath.Join(outs["poisoned"], filepath.Base(f)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs when released buffers are overwritten", filepath.Base(f))
-				}
-			}
+			sameFiles(t, outs["go"], outs["poisoned"], "when released buffers are overwritten")
 		})
 	}
 }
@@ -143,7 +112,6 @@ func (g garbageRaw) Free(b []byte) { g.p.Free(b) }
 // garbage. The tables include nulls of every kind (blank votes and
 // figures, options without a party, CSV sheets), findings and rejects.
 func TestUnzeroedBuffersLeakNothing(t *testing.T) {
-	dir := t.TempDir()
 	irregular := func(dir string) (string, int64, error) {
 		path, _, err := testkit.LongCSV(dir, 6_000, 3)
 		if err != nil {
@@ -188,33 +156,20 @@ func TestUnzeroedBuffersLeakNothing(t *testing.T) {
 		{"kz-wide", kz("pipeline-wide.yaml"), given},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			sub := filepath.Join(dir, c.name)
-			if err := os.MkdirAll(sub, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			path, _, err := c.gen(sub)
-			if err != nil {
-				t.Fatal(err)
-			}
-			specPath, err := c.spec(sub, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			spec, err := LoadSpec(specPath)
-			if err != nil {
-				t.Fatal(err)
-			}
+			spec, _ := generatedSpec(t, c.gen, c.spec)
+			sub := t.TempDir()
 			garbage := &garbagePool{bufPool: newBufPool()}
 			outs := map[string]string{}
 			var sum *Summary
 			for name, mem := range map[string]memory.Allocator{"zeroed": memory.NewGoAllocator(), "garbage": garbage} {
 				out := filepath.Join(sub, "out-"+name)
 				opt := Options{OutDir: out, Write: true, Force: true, BatchRows: 700, Mem: mem, Formats: []string{"parquet", "arrow", "csv"}}
-				if sum, err = Run(context.Background(), spec, opt); err != nil {
+				s, err := Run(context.Background(), spec, opt)
+				if err != nil {
 					t.Fatal(err)
 				}
-				s := sum
 				t.Cleanup(func() { s.Close() })
+				sum = s
 				outs[name] = out
 			}
 			if garbage.raws.Load() == 0 {
@@ -223,23 +178,7 @@ func TestUnzeroedBuffersLeakNothing(t *testing.T) {
 			if c.name == "irregular" && (sum.RejectCount() == 0 || sum.FindingCount() == 0) {
 				t.Fatalf("%d rejects, %d findings: the irregular table should have both", sum.RejectCount(), sum.FindingCount())
 			}
-			files, err := filepath.Glob(filepath.Join(outs["zeroed"], "*"))
-			if err != nil || len(files) < 10 {
-				t.Fatalf("%d output files (%v)", len(files), err)
-			}
-			for _, f := range files {
-				want, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := os.ReadFile(filepath.Join(outs["garbage"], filepath.Base(f)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs when buffers come unzeroed", filepath.Base(f))
-				}
-			}
+			sameFiles(t, outs["zeroed"], outs["garbage"], "when buffers come unzeroed")
 		})
 	}
 }

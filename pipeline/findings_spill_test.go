@@ -95,25 +95,8 @@ func TestFindingsSpillSameOutputs(t *testing.T) {
 	if mem.FindingsByCode()["ledger-unused"] != 1 || mem.FindingsBySeverity()["info"] == 0 {
 		t.Errorf("the ledger was not applied: %v %v", mem.FindingsByCode(), mem.FindingsBySeverity())
 	}
-	names, err := filepath.Glob(filepath.Join(memOut, "*"))
-	if err != nil || len(names) < 10 {
-		t.Fatalf("outputs %v: %v", names, err)
-	}
-	for _, name := range names {
-		a, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, other := range []struct{ dir, what string }{{spillOut, "the findings spill"}, {wholeOut, "written in one batch"}} {
-			b, err := os.ReadFile(filepath.Join(other.dir, filepath.Base(name)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(a) != string(b) {
-				t.Errorf("%s differs when %s", filepath.Base(name), other.what)
-			}
-		}
-	}
+	sameFiles(t, memOut, spillOut, "when the findings spill")
+	sameFiles(t, memOut, wholeOut, "when written in one batch")
 	// The findings table has every finding, in order.
 	csv, err := os.ReadFile(filepath.Join(memOut, "findings.csv"))
 	if err != nil {

@@ -23,7 +23,7 @@ func BenchmarkRowPath(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			spec, size := benchSpec(b, c.gen, c.spec)
+			spec, size := generatedSpec(b, c.gen, c.spec)
 			b.SetBytes(size)
 			b.ReportAllocs()
 			start := testkit.CPUTime()

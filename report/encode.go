@@ -1,5 +1,7 @@
 package report
 
+import "bytes"
+
 // A finding is encoded as its file, sheet, row and column, code, unit,
 // option and message (the fields of its order, in that order), then its
 // severity, header, expected and actual value. A reject is encoded as
@@ -54,7 +56,7 @@ func cmpFinding(a, b []byte) int {
 		var fa, fb []byte
 		fa, a = getStr(a)
 		fb, b = getStr(b)
-		if c := cmpBytes(fa, fb); c != 0 {
+		if c := bytes.Compare(fa, fb); c != 0 {
 			return c
 		}
 	}

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -339,50 +341,26 @@ func getInt(b []byte) (int, []byte) {
 	return int(v), b[k:]
 }
 
-func cmpBytes(a, b []byte) int {
-	// string conversions in a comparison do not allocate.
-	switch {
-	case string(a) < string(b):
-		return -1
-	case string(a) > string(b):
-		return 1
-	}
-	return 0
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // cmpPos compares the encoded positions (file, sheet, row, column) at
 // the start of two records and returns the rest of each.
 func cmpPos(a, b []byte) (int, []byte, []byte) {
-	var fa, fb []byte
-	fa, a = getStr(a)
-	fb, b = getStr(b)
-	if c := cmpBytes(fa, fb); c != 0 {
-		return c, a, b
+	for range 2 { // file, sheet
+		var fa, fb []byte
+		fa, a = getStr(a)
+		fb, b = getStr(b)
+		if c := bytes.Compare(fa, fb); c != 0 {
+			return c, a, b
+		}
 	}
-	fa, a = getStr(a)
-	fb, b = getStr(b)
-	if c := cmpBytes(fa, fb); c != 0 {
-		return c, a, b
+	for range 2 { // row, column
+		var ia, ib int
+		ia, a = getInt(a)
+		ib, b = getInt(b)
+		if c := cmp.Compare(ia, ib); c != 0 {
+			return c, a, b
+		}
 	}
-	var ia, ib int
-	ia, a = getInt(a)
-	ib, b = getInt(b)
-	if c := cmpInt(ia, ib); c != 0 {
-		return c, a, b
-	}
-	ia, a = getInt(a)
-	ib, b = getInt(b)
-	return cmpInt(ia, ib), a, b
+	return 0, a, b
 }
 
 // strCache gives the string of a field that repeats from one record to

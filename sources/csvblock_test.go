@@ -46,28 +46,63 @@ func readCSVBlocks(t testing.TB, data []byte, comma byte, size, batch, workers i
 
 // readCSVBlocksLargest is readCSVBlocks that also returns the largest
 // buffer the splitter cut blocks from.
-func readCSVBlocksLargest(t testing.TB, data []byte, comma byte, size, batch, workers int) (out []Row, largest int) {
+func readCSVBlocksLargest(t testing.TB, data []byte, comma byte, size, batch, workers int) ([]Row, int) {
 	t.Helper()
-	defer func(old, lines int) { blockSize, runawayLines = old, lines }(blockSize, runawayLines)
-	blockSize, runawayLines = size, math.MaxInt // rows as encoding/csv reads them, whatever their cells
-	s := &csvSource{name: "t.csv", size: batch, br: newBlockReader(bytes.NewReader(data), comma, workers)}
+	defer func(lines int) { runawayLines = lines }(runawayLines)
+	runawayLines = math.MaxInt // rows as encoding/csv reads them, whatever their cells
+	r := readCSVSource(data, comma, size, batch, workers)
+	if r.err != nil {
+		t.Fatalf("block reader: %v", r.err)
+	}
+	return r.rows, r.largest
+}
+
+// csvRead is what reading a text through a CSV source gave.
+type csvRead struct {
+	rows    []Row
+	read    int   // bytes read from the text
+	largest int   // the largest buffer the splitter cut blocks from
+	err     error // what ended the reading; nil at the end of the text
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// readCSVSource reads text as a CSV source does, with blocks of size
+// bytes, batches of batch rows and the given number of workers.
+func readCSVSource(data []byte, comma byte, size, batch, workers int) (r csvRead) {
+	defer func(old int) { blockSize = old }(blockSize)
+	blockSize = size
+	in := &countingReader{r: bytes.NewReader(data)}
+	s := &csvSource{name: "t.csv", size: batch, br: newBlockReader(in, comma, workers)}
 	defer func() {
 		s.br.close()
-		largest = s.br.largest
+		r.read, r.largest = in.n, s.br.largest
 	}()
 	for {
 		b, err := s.Next(context.Background())
 		if err == io.EOF {
-			return out, 0
+			return r
 		}
 		if err != nil {
-			t.Fatalf("block reader: %v", err)
+			r.err = err
+			return r
 		}
 		if len(b.Rows) == 0 || len(b.Rows) > batch {
-			t.Fatalf("batch of %d rows, want 1 to %d", len(b.Rows), batch)
+			r.err = fmt.Errorf("batch of %d rows, want 1 to %d", len(b.Rows), batch)
+			return r
 		}
-		for _, r := range b.Rows {
-			out = append(out, Row{Num: r.Num, Cells: slices.Clone(r.Cells)})
+		for _, row := range b.Rows {
+			r.rows = append(r.rows, Row{Num: row.Num, Cells: slices.Clone(row.Cells)})
 		}
 	}
 }

@@ -1,55 +1,13 @@
 package sources
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 	"testing"
 
 	"tally/report"
 )
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += n
-	return n, err
-}
-
-// readCSVSource reads text as a CSV source does, with blocks of size
-// bytes and the given number of workers, and returns the rows read, the
-// number of bytes read from the text, and the error that ended the
-// reading (nil at the end of the text).
-func readCSVSource(t *testing.T, data []byte, size, workers int) ([]Row, int, error) {
-	t.Helper()
-	defer func(old int) { blockSize = old }(blockSize)
-	blockSize = size
-	in := &countingReader{r: bytes.NewReader(data)}
-	s := &csvSource{name: "t.csv", size: 50, br: newBlockReader(in, ',', workers)}
-	defer s.br.close()
-	var out []Row
-	for {
-		b, err := s.Next(context.Background())
-		if err == io.EOF {
-			return out, in.n, nil
-		}
-		if err != nil {
-			return out, in.n, err
-		}
-		for _, r := range b.Rows {
-			out = append(out, Row{Num: r.Num, Cells: slices.Clone(r.Cells)})
-		}
-	}
-}
 
 // stations writes rows of a long results table from station from to to.
 func stations(b *strings.Builder, from, to int) {
@@ -90,13 +48,13 @@ func TestRunawayQuoteFails(t *testing.T) {
 		{"open", open.String(), "t.csv::102:3: a quoted cell runs from line 102 to line 3001, and its lines read like rows"},
 	} {
 		for _, workers := range []int{1, 2} {
-			rows, _, err := readCSVSource(t, []byte(c.data), 512, workers)
-			if !errors.Is(err, report.ErrInput) || !strings.HasPrefix(err.Error(), c.want) {
-				t.Errorf("%s, workers %d: got %v, want an input error %q...", c.name, workers, err, c.want)
+			r := readCSVSource([]byte(c.data), ',', 512, 50, workers)
+			if !errors.Is(r.err, report.ErrInput) || !strings.HasPrefix(r.err.Error(), c.want) {
+				t.Errorf("%s, workers %d: got %v, want an input error %q...", c.name, workers, r.err, c.want)
 			}
-			for _, r := range rows {
-				if r.Num >= 102 {
-					t.Errorf("%s, workers %d: row of line %d handed on", c.name, workers, r.Num)
+			for _, row := range r.rows {
+				if row.Num >= 102 {
+					t.Errorf("%s, workers %d: row of line %d handed on", c.name, workers, row.Num)
 					break
 				}
 			}
@@ -118,15 +76,15 @@ func TestLongRecordStops(t *testing.T) {
 	}
 	b.WriteString("\",3\n")
 	for _, workers := range []int{1, 2} {
-		_, read, err := readCSVSource(t, []byte(b.String()), 1<<10, workers)
+		r := readCSVSource([]byte(b.String()), ',', 1<<10, 50, workers)
 		want := "t.csv::3: a record starts here and runs on past 65536 bytes: a quote opened in it is probably never closed"
-		if !errors.Is(err, report.ErrInput) || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("workers %d: got %v, want an input error %q...", workers, err, want)
+		if !errors.Is(r.err, report.ErrInput) || !strings.HasPrefix(r.err.Error(), want) {
+			t.Errorf("workers %d: got %v, want an input error %q...", workers, r.err, want)
 		}
 		// What the splitter holds and the serial reader's buffers may
 		// take ahead of the record, besides the record.
-		if limit := maxRecord + 2*serialBuffer + 2*maxUncut + 64<<10; read > limit {
-			t.Errorf("workers %d: read %d bytes of the text, want at most %d", workers, read, limit)
+		if limit := maxRecord + 2*serialBuffer + 2*maxUncut + 64<<10; r.read > limit {
+			t.Errorf("workers %d: read %d bytes of the text, want at most %d", workers, r.read, limit)
 		}
 	}
 }
@@ -155,11 +113,11 @@ func TestMultilineCellsPass(t *testing.T) {
 	data := []byte(b.String())
 	want := readCSVReference(t, data, ',')
 	for _, workers := range []int{1, 2} {
-		got, _, err := readCSVSource(t, data, 512, workers)
-		if err != nil {
-			t.Fatalf("workers %d: %v", workers, err)
+		r := readCSVSource(data, ',', 512, 50, workers)
+		if r.err != nil {
+			t.Fatalf("workers %d: %v", workers, r.err)
 		}
-		if err := sameRows(got, want); err != nil {
+		if err := sameRows(r.rows, want); err != nil {
 			t.Fatalf("workers %d: %v", workers, err)
 		}
 	}
