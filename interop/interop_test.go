@@ -470,8 +470,10 @@ func TestEdgeCases(t *testing.T) {
 }
 
 // writeSynthetic writes 4,000 precincts x 12 parties (48,000 result rows:
-// two Parquet row groups, three Arrow batches) and a spec over them.
-func writeSynthetic(t *testing.T) string {
+// two Parquet row groups, three Arrow batches) and a spec over them. The
+// votes run past 2^31, or with small set below 150, so that the shares
+// repeat.
+func writeSynthetic(t *testing.T, small bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	var b strings.Builder
@@ -484,6 +486,9 @@ func writeSynthetic(t *testing.T) string {
 		var valid uint64
 		for i := range votes {
 			votes[i] = rnd(3000000000) // past 2^31
+			if small {
+				votes[i] = rnd(150)
+			}
 			valid += votes[i]
 		}
 		inv := rnd(1000)
@@ -511,7 +516,7 @@ checks: {fail_on: never}
 }
 
 func TestSynthetic(t *testing.T) {
-	dir := release(t, writeSynthetic(t))
+	dir := release(t, writeSynthetic(t, false))
 	if n := len(reference(t, filepath.Join(dir, "results.arrow")).rows); n != 48000 {
 		t.Fatalf("results has %d rows, want 48000", n)
 	}
@@ -524,6 +529,22 @@ func TestSynthetic(t *testing.T) {
 	}
 	if split == 0 {
 		t.Error("no column chunk is BYTE_STREAM_SPLIT")
+	}
+	t.Run("duckdb", func(t *testing.T) { checkDuckDB(t, dir) })
+	t.Run("js", func(t *testing.T) { checkJS(t, dir) })
+}
+
+// TestSyntheticSmallCounts reads shares that repeat, which tally writes
+// PLAIN and compresses with its own zstd encoder of 8-byte values.
+func TestSyntheticSmallCounts(t *testing.T) {
+	dir := release(t, writeSynthetic(t, true))
+	var plain int
+	q := "SELECT count(*) FROM parquet_metadata(?) WHERE path_in_schema = 'share' AND compression = 'ZSTD' AND encodings NOT LIKE '%BYTE_STREAM_SPLIT%' AND encodings NOT LIKE '%DICTIONARY%'"
+	if err := openDuck(t).QueryRow(q, filepath.Join(dir, "results.parquet")).Scan(&plain); err != nil {
+		t.Fatal(err)
+	}
+	if plain == 0 {
+		t.Error("no share chunk is PLAIN and zstd-compressed")
 	}
 	t.Run("duckdb", func(t *testing.T) { checkDuckDB(t, dir) })
 	t.Run("js", func(t *testing.T) { checkJS(t, dir) })
@@ -572,7 +593,7 @@ func cmpCell(x, y any) int {
 // hive_partitioning gives back every row and column of the unpartitioned
 // table (the partition columns from the folder names).
 func TestPartitioned(t *testing.T) {
-	spec := writeSynthetic(t)
+	spec := writeSynthetic(t, false)
 	flat := release(t, spec)
 	dir := release(t, spec, "election_id", "unit_level")
 	db := openDuck(t)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
@@ -24,6 +23,7 @@ type chunkEncoder struct {
 	levels []uint32 // definition levels, when their runs are short
 	split  []byte   // a float chunk's data page in BYTE_STREAM_SPLIT
 	zsplit []byte   // the same compressed
+	words  wordZstd // the zstd encoder of PLAIN float pages
 }
 
 // chunkMeta is what the footer records of a chunk; offsets are relative to
@@ -141,7 +141,8 @@ func (e *chunkEncoder) encode(c *column, rows int) ([]byte, chunkMeta, error) {
 // page, uncompressed, is e.body (the definition levels in its first head
 // bytes). Of three pages it takes the smallest:
 //   - PLAIN compressed, which pays where values repeat (a share of the
-//     votes repeats whenever two units' fractions are equal);
+//     votes repeats whenever two units' fractions are equal), by wordZstd,
+//     which looks for repeats a value at a time;
 //   - BYTE_STREAM_SPLIT compressed: the values' first bytes, then their
 //     second bytes, and so on, which pays on near-unique values whose sign,
 //     exponent and high mantissa bytes vary little (turnout);
@@ -162,12 +163,11 @@ func (e *chunkEncoder) encodeFloats(c *column, head int) (enc int32, page []byte
 	raw := len(e.body)
 	plain, split := -1, -1 // compressed sizes, where zstd pays
 	if try || c.floatsCodec == codecZstd && c.floatsEnc == encPlain {
-		z, err := getFloatsZstd(e.level)
-		if err != nil {
-			return 0, nil, 0, err
+		if raw <= zMaxPage && (raw-head)%8 == 0 {
+			e.comp = e.words.appendFrame(e.comp[:0], e.body, head)
+		} else {
+			e.comp = e.z.EncodeAll(e.body, e.comp[:0])
 		}
-		e.comp = z.EncodeAll(e.body, e.comp[:0])
-		putFloatsZstd(e.level, z)
 		if zstdPays(raw, len(e.comp)) {
 			plain = len(e.comp)
 		}
@@ -190,31 +190,6 @@ func (e *chunkEncoder) encodeFloats(c *column, head int) (enc int32, page []byte
 		c.floatsEnc, c.floatsCodec = enc, codec
 	}
 	return enc, page, codec, nil
-}
-
-// floatsZstd keeps the encoders of PLAIN float pages, one pool per zstd
-// level. Their literals (the bytes of values not seen before in the
-// chunk) are near-random mantissa bytes that Huffman coding does not
-// shrink: zstd compresses such a page by its repeated values alone, and
-// trying the Huffman coding of every block costs about a seventh of its
-// time for nothing. (Split pages keep it: their exponent bytes are what
-// it shrinks.) They are pooled apart from the chunk encoders and taken
-// only for the time of a page: a row group has few float columns, and an
-// encoder keeps 1.6 MB of history and tables (one per chunk encoder, of
-// 2.7 MB then, raised a wide run's peak RSS by 8 to 24 MB).
-var floatsZstd sync.Map // level -> *sync.Pool
-
-func getFloatsZstd(level int) (*zstd.Encoder, error) {
-	p, _ := floatsZstd.LoadOrStore(level, &sync.Pool{})
-	if z, ok := p.(*sync.Pool).Get().(*zstd.Encoder); ok {
-		return z, nil
-	}
-	return newZstd(level, true)
-}
-
-func putFloatsZstd(level int, z *zstd.Encoder) {
-	p, _ := floatsZstd.Load(level)
-	p.(*sync.Pool).Put(z)
 }
 
 // appendSplit appends vals in BYTE_STREAM_SPLIT: the first (least

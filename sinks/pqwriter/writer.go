@@ -80,7 +80,7 @@ func getEncoder(level int) (*chunkEncoder, error) {
 }
 
 // newZstd returns an encoder of EncodeAll at level; rawLiterals leaves
-// out the Huffman coding of literals (see floatsZstd). The encoder keeps
+// out the Huffman coding of literals. The encoder keeps
 // a history of one window rather than two: each page is a frame of its
 // own, so the bytes are the same, for 1.6 MB an encoder instead of 2.7.
 func newZstd(level int, rawLiterals bool) (*zstd.Encoder, error) {
