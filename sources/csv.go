@@ -388,10 +388,16 @@ var runawayLines = 3
 // records of their own: at least runawayLines lines with as many
 // delimiters as the record before has between its cells. That is a quote
 // opened and not closed where it should have been: the lines after it
-// were taken into one cell and would be lost as rows. A cell of a few lines of text (a long name,
-// a header split over lines) passes.
+// were taken into one cell and would be lost as rows. A cell of a few
+// lines of text (a long name, a header split over lines) passes. Where
+// records have only one to three delimiters, a line of prose has as
+// many more easily, so more such lines are needed: four times as many
+// for one delimiter, twice for two (a note of a few lines with a comma in
+// each, in a file of two or three columns, passes; a quote left open
+// takes in the rest of the file and still fails).
 func (s *csvSource) runaway(row Row) error {
 	want := max(s.fields-1, 1)
+	need := runawayLines * max(1, 4/want)
 	comma := ","
 	if s.br != nil {
 		comma = string(rune(s.br.comma))
@@ -406,7 +412,7 @@ func (s *csvSource) runaway(row Row) error {
 		}
 		breaks := strings.Count(c, "\n")
 		like := 0
-		for rest := c[i+1:]; rest != "" && like < runawayLines; {
+		for rest := c[i+1:]; rest != "" && like < need; {
 			l := rest
 			if j := strings.IndexByte(rest, '\n'); j >= 0 {
 				l, rest = rest[:j], rest[j+1:]
@@ -417,7 +423,7 @@ func (s *csvSource) runaway(row Row) error {
 				like++
 			}
 		}
-		if like >= runawayLines {
+		if like >= need {
 			return report.At(report.Position{File: s.name, Row: row.Num, Column: col + 1}, report.InputError(fmt.Errorf(
 				"a quoted cell runs from line %d to line %d, and its lines read like rows: a quote opened there is probably never closed; close it, or double a quote that belongs to the text (\"\")",
 				line, line+strings.Count(strings.TrimSuffix(c, "\n"), "\n"))))

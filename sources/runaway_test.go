@@ -122,3 +122,31 @@ func TestMultilineCellsPass(t *testing.T) {
 		}
 	}
 }
+
+// In a file of two columns one delimiter a line is weak evidence: a note
+// of a few lines with a comma in each reads as a cell, while a quote left
+// open, which takes in the rest of the file, still fails.
+func TestRunawayFewColumns(t *testing.T) {
+	var note, open strings.Builder
+	note.WriteString("party,votes\n")
+	open.WriteString("party,votes\n")
+	for i := range 200 {
+		fmt.Fprintf(&note, "P%d,%d\n", i, i)
+		fmt.Fprintf(&open, "P%d,%d\n", i, i)
+		if i == 20 {
+			note.WriteString("\"Party A\nlisted, first\nregistered, 2020\nrenamed, 2021\nmerged, 2022\",5\n")
+			open.WriteString("\"Party A,5\n")
+		}
+	}
+	r := readCSVSource([]byte(note.String()), ',', 512, 50, 2)
+	if r.err != nil {
+		t.Fatalf("a note of five lines: %v", r.err)
+	}
+	if err := sameRows(r.rows, readCSVReference(t, []byte(note.String()), ',')); err != nil {
+		t.Fatal(err)
+	}
+	r = readCSVSource([]byte(open.String()), ',', 512, 50, 2)
+	if want := "t.csv::23:1: a quoted cell runs from line 23"; r.err == nil || !strings.HasPrefix(r.err.Error(), want) {
+		t.Fatalf("a quote left open: got %v, want %q...", r.err, want)
+	}
+}
