@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -397,7 +398,10 @@ var runawayLines = 3
 // takes in the rest of the file and still fails).
 func (s *csvSource) runaway(row Row) error {
 	want := max(s.fields-1, 1)
-	need := runawayLines * max(1, 4/want)
+	need := runawayLines
+	if k := 4 / want; k > 1 && need <= math.MaxInt/k {
+		need *= k
+	}
 	comma := ","
 	if s.br != nil {
 		comma = string(rune(s.br.comma))
