@@ -173,3 +173,61 @@ func TestRecorderOrderIgnoresHeader(t *testing.T) {
 		}
 	}
 }
+
+// Findings added in their order (a source read from top to bottom) make
+// one run in the temporary file, however many times they spill, and
+// read back in order; findings added out of order after them, or among
+// them, still take their places.
+func TestRecorderInOrderOneRun(t *testing.T) {
+	fs := sortedFindings(randomFindings(5000, 11))
+	for _, limit := range []int{1, 300, 4096} {
+		r := &Recorder{SpillBytes: limit}
+		for _, f := range fs {
+			r.Add(f)
+		}
+		if n := len(r.findings.runs); n != 1 {
+			t.Errorf("limit %d: findings added in order make %d runs, want 1", limit, n)
+		}
+		if got := r.Findings(); !slices.Equal(got, fs) {
+			t.Fatalf("limit %d: findings added in order read back in another order", limit)
+		}
+		// Some out of order: a finding of the first rows again, then
+		// more in order.
+		more := randomFindings(3000, 12)
+		all := slices.Clone(fs)
+		for i, f := range more {
+			if i%500 == 0 {
+				f = fs[i]
+				f.Message += " again"
+			}
+			r.Add(f)
+			all = append(all, f)
+		}
+		if got, want := r.Findings(), sortedFindings(all); !slices.Equal(got, want) {
+			t.Errorf("limit %d: findings added out of order after ones in order read back in another order", limit)
+		}
+		r.Close()
+	}
+	// The second half, then the first, then some of the second again:
+	// the last ones follow the last run, not the one before it.
+	halves := slices.Concat(fs[2500:], fs[:2500], fs[2600:2610])
+	r := &Recorder{SpillBytes: 4096}
+	for _, f := range halves {
+		r.Add(f)
+	}
+	if got, want := r.Findings(), sortedFindings(halves); !slices.Equal(got, want) {
+		t.Errorf("findings added in two runs in order read back in another order")
+	}
+	r.Close()
+	// Every record out of order but the spilled runs each in order.
+	rev := slices.Clone(fs)
+	slices.Reverse(rev)
+	r = &Recorder{SpillBytes: 4096}
+	for _, f := range rev {
+		r.Add(f)
+	}
+	if got, want := r.Findings(), sortedFindings(rev); !slices.Equal(got, want) {
+		t.Errorf("findings added in reverse order read back in another order")
+	}
+	r.Close()
+}
