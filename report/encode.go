@@ -69,18 +69,73 @@ func cmpReject(a, b []byte) int {
 	return c
 }
 
-// decoder reads encoded records back; the strings that repeat from one
-// record to the next are shared.
+// decoder reads encoded records back. The strings that repeat (a file,
+// a sheet, a code, a header; a unit's id from one finding to the next; a
+// count; an option) are given as the same string each time they come again, not a
+// new copy: fewer to allocate, and fewer values for the tables' string
+// dictionaries to tell apart.
 type decoder struct {
+	names                     map[string]string
 	file, sheet, code, header strCache
+	unit, option              strCache
+	short                     [shortSlots]string
+}
+
+// maxNames bounds the names a decoder keeps: a file, sheet, code or
+// header is one of a few, but nothing stops a run from having many.
+const maxNames = 4096
+
+// shortSlots is the size of the decoder's cache of short values
+// (expected and actual counts); shortLen is the longest it keeps.
+const (
+	shortSlots = 1024
+	shortLen   = 20
+)
+
+// name gives the string of a field with few values, through c, which
+// holds the last one, and the decoder's names.
+func (d *decoder) name(c *strCache, b []byte) string {
+	if string(b) == c.last {
+		return c.last
+	}
+	s, ok := d.names[string(b)]
+	if !ok {
+		s = string(b)
+		if d.names == nil {
+			d.names = map[string]string{}
+		}
+		if len(d.names) < maxNames {
+			d.names[s] = s
+		}
+	}
+	c.last = s
+	return s
+}
+
+// shortValue gives the string of a short field that often repeats, an
+// expected or actual count: from a direct-mapped cache of the values
+// met, by a hash of their bytes.
+func (d *decoder) shortValue(b []byte) string {
+	if len(b) == 0 || len(b) > shortLen {
+		return string(b)
+	}
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &d.short[h%shortSlots]
+	if string(b) != *e {
+		*e = string(b)
+	}
+	return *e
 }
 
 func (d *decoder) pos(b []byte, p *Position) []byte {
 	var s []byte
 	s, b = getStr(b)
-	p.File = d.file.get(s)
+	p.File = d.name(&d.file, s)
 	s, b = getStr(b)
-	p.Sheet = d.sheet.get(s)
+	p.Sheet = d.name(&d.sheet, s)
 	p.Row, b = getInt(b)
 	p.Column, b = getInt(b)
 	return b
@@ -90,29 +145,29 @@ func (d *decoder) finding(b []byte, f *Finding) {
 	var s []byte
 	b = d.pos(b, &f.Pos)
 	s, b = getStr(b)
-	f.Code = Code(d.code.get(s))
+	f.Code = Code(d.name(&d.code, s))
 	s, b = getStr(b)
-	f.UnitID = string(s)
+	f.UnitID = d.unit.get(s)
 	s, b = getStr(b)
-	f.OptionID = string(s)
+	f.OptionID = d.name(&d.option, s)
 	s, b = getStr(b)
 	f.Message = string(s)
 	var sev int
 	sev, b = getInt(b)
 	f.Severity = Severity(sev)
 	s, b = getStr(b)
-	f.Pos.Header = d.header.get(s)
+	f.Pos.Header = d.name(&d.header, s)
 	s, b = getStr(b)
-	f.Expected = string(s)
+	f.Expected = d.shortValue(s)
 	s, _ = getStr(b)
-	f.Actual = string(s)
+	f.Actual = d.shortValue(s)
 }
 
 func (d *decoder) reject(b []byte, r *Reject) {
 	var s []byte
 	b = d.pos(b, &r.Pos)
 	s, b = getStr(b)
-	r.Pos.Header = d.header.get(s)
+	r.Pos.Header = d.name(&d.header, s)
 	s, b = getStr(b)
 	r.Reason = string(s)
 	var n int

@@ -129,7 +129,10 @@ func (r *Recorder) Add(f Finding) {
 	r.mu.Lock()
 	r.init()
 	if r.accept != nil {
-		r.accept(&f)
+		// Through a copy: f itself stays on the stack.
+		g := f
+		r.accept(&g)
+		f = g
 		f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	}
 	r.codes[f.Code]++

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"unsafe"
 )
 
 // randomFindings makes findings with many ties in every field of the
@@ -230,4 +231,60 @@ func TestRecorderInOrderOneRun(t *testing.T) {
 		t.Errorf("findings added in reverse order read back in another order")
 	}
 	r.Close()
+}
+
+// The decoder gives repeated names and counts as one string, and keeps
+// a bounded number of them: more distinct files, headers, options and
+// counts than it keeps still read back as added.
+func TestRecorderManyNames(t *testing.T) {
+	var fs []Finding
+	for i := range 3 * maxNames {
+		s := fmt.Sprint(i)
+		fs = append(fs, Finding{Severity: Warning, Code: Code("code-" + s), UnitID: "u" + s, OptionID: "o" + s,
+			Pos: Position{File: "f" + s + ".csv", Sheet: "S" + s, Row: 1, Column: 2, Header: "h" + s}, Expected: s, Actual: s + "0"})
+	}
+	r := &Recorder{SpillBytes: 64 << 10}
+	defer r.Close()
+	for _, f := range fs {
+		r.Add(f)
+	}
+	if got, want := r.Findings(), sortedFindings(fs); !slices.Equal(got, want) {
+		t.Fatal("findings with many distinct names read back changed")
+	}
+	got := r.Findings()
+	if a, b := got[0].Pos.File, got[len(got)-1].Pos.File; a == b {
+		t.Fatalf("first and last file both %q", a)
+	}
+	n := 0
+	r.EachFinding(func(f *Finding) error {
+		n++
+		return nil
+	})
+	if n != len(fs) {
+		t.Errorf("%d findings read, want %d", n, len(fs))
+	}
+}
+
+// Codes and headers that alternate read back as one string each, not a
+// copy a finding.
+func TestRecorderSharesRepeatedStrings(t *testing.T) {
+	fs := checkFindings(50)
+	r := &Recorder{}
+	defer r.Close()
+	for _, f := range fs {
+		r.Add(f)
+	}
+	first := map[string]*byte{}
+	same := func(what, s string) {
+		if p, ok := first[what+s]; ok && p != unsafe.StringData(s) {
+			t.Errorf("%s %q read back as a new copy", what, s)
+		}
+		first[what+s] = unsafe.StringData(s)
+	}
+	r.EachFinding(func(f *Finding) error {
+		same("code", string(f.Code))
+		same("header", f.Pos.Header)
+		same("file", f.Pos.File)
+		return nil
+	})
 }
