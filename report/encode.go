@@ -1,33 +1,107 @@
 package report
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // A finding is encoded as its file, sheet, row and column, code, unit,
 // option and message (the fields of its order, in that order), then its
 // severity, header, expected and actual value. A reject is encoded as
-// its file, sheet, row and column, header, reason, and its cells.
+// its file, sheet, row and column, header, reason, and its cells. The
+// file, sheet, code and header, which take a few values each, are
+// numbers in the recorder's table of names.
 
-func encodeFinding(b []byte, f *Finding) []byte {
-	b = putStr(b, f.Pos.File)
-	b = putStr(b, f.Pos.Sheet)
-	b = putInt(b, f.Pos.Row)
-	b = putInt(b, f.Pos.Column)
-	b = putStr(b, string(f.Code))
+// names numbers the files, sheets, codes and headers of a recorder's
+// findings and rejects; 0 is "". The last name of each field is kept
+// with its number, which spares a lookup when it comes again.
+type names struct {
+	list []string
+	num  map[string]uint64
+	last [numNameFields]struct {
+		s string
+		n uint64
+	}
+}
+
+// The fields that are names.
+const (
+	nameFile = iota
+	nameSheet
+	nameCode
+	nameHeader
+	numNameFields
+)
+
+// put appends the number of s, a name of field k.
+func (t *names) put(b []byte, k int, s string) []byte {
+	l := &t.last[k]
+	if s != l.s {
+		n, ok := t.num[s]
+		if !ok && s != "" {
+			if t.num == nil {
+				t.num = map[string]uint64{}
+				t.list = append(t.list[:0], "")
+			}
+			n = uint64(len(t.list))
+			t.list = append(t.list, s)
+			t.num[s] = n
+		}
+		l.s, l.n = s, n
+	}
+	return putUint(b, l.n)
+}
+
+// get reads a name's number and returns the name; a malformed record
+// reads as "".
+func (t *names) get(b []byte) (string, []byte) {
+	n, b := getUint(b)
+	if n == 0 || n >= uint64(len(t.list)) {
+		return "", b
+	}
+	return t.list[n], b
+}
+
+// cmp compares the names at the start of a and b and returns the rest
+// of each.
+func (t *names) cmp(a, b []byte) (int, []byte, []byte) {
+	na, a := getUint(a)
+	nb, b := getUint(b)
+	if na == nb {
+		return 0, a, b
+	}
+	var sa, sb string
+	if na < uint64(len(t.list)) {
+		sa = t.list[na]
+	}
+	if nb < uint64(len(t.list)) {
+		sb = t.list[nb]
+	}
+	return strings.Compare(sa, sb), a, b
+}
+
+func (t *names) encodePos(b []byte, p *Position) []byte {
+	b = t.put(b, nameFile, p.File)
+	b = t.put(b, nameSheet, p.Sheet)
+	b = putInt(b, p.Row)
+	return putInt(b, p.Column)
+}
+
+func (t *names) encodeFinding(b []byte, f *Finding) []byte {
+	b = t.encodePos(b, &f.Pos)
+	b = t.put(b, nameCode, string(f.Code))
 	b = putStr(b, f.UnitID)
 	b = putStr(b, f.OptionID)
 	b = putStr(b, f.Message)
 	b = putInt(b, int(f.Severity))
-	b = putStr(b, f.Pos.Header)
+	b = t.put(b, nameHeader, f.Pos.Header)
 	b = putStr(b, f.Expected)
 	return putStr(b, f.Actual)
 }
 
-func encodeReject(b []byte, pos Position, raw []string, reason string) []byte {
-	b = putStr(b, pos.File)
-	b = putStr(b, pos.Sheet)
-	b = putInt(b, pos.Row)
-	b = putInt(b, pos.Column)
-	b = putStr(b, pos.Header)
+func (t *names) encodeReject(b []byte, pos Position, raw []string, reason string) []byte {
+	b = t.encodePos(b, &pos)
+	b = t.put(b, nameHeader, pos.Header)
 	b = putStr(b, reason)
 	b = putInt(b, len(raw))
 	for _, c := range raw {
@@ -36,10 +110,34 @@ func encodeReject(b []byte, pos Position, raw []string, reason string) []byte {
 	return b
 }
 
+// cmpPos compares the encoded positions (file, sheet, row, column) at
+// the start of two records and returns the rest of each.
+func (t *names) cmpPos(a, b []byte) (int, []byte, []byte) {
+	for range 2 { // file, sheet
+		var c int
+		if c, a, b = t.cmp(a, b); c != 0 {
+			return c, a, b
+		}
+	}
+	for range 2 { // row, column
+		var ia, ib int
+		ia, a = getInt(a)
+		ib, b = getInt(b)
+		if ia != ib {
+			if ia < ib {
+				return -1, a, b
+			}
+			return 1, a, b
+		}
+	}
+	return 0, a, b
+}
+
 // cmpFinding orders encoded findings as lessFinding orders findings.
-func cmpFinding(a, b []byte) int {
+func (t *names) cmpFinding(a, b []byte) int {
 	// Findings without a position (whole-contest checks such as seats)
-	// go after positioned ones: an empty file is a zero length.
+	// go after positioned ones: an empty file is the number 0, a zero
+	// byte; any other number starts with another.
 	ap, bp := len(a) > 0 && a[0] != 0, len(b) > 0 && b[0] != 0
 	if ap != bp {
 		if ap {
@@ -47,12 +145,15 @@ func cmpFinding(a, b []byte) int {
 		}
 		return 1
 	}
-	c, a, b := cmpPos(a, b)
+	c, a, b := t.cmpPos(a, b)
 	if c != 0 {
 		return c
 	}
-	// code, unit, option, message
-	for range 4 {
+	if c, a, b = t.cmp(a, b); c != 0 { // code
+		return c
+	}
+	// unit, option, message
+	for range 3 {
 		var fa, fb []byte
 		fa, a = getStr(a)
 		fb, b = getStr(b)
@@ -64,25 +165,27 @@ func cmpFinding(a, b []byte) int {
 }
 
 // cmpReject orders encoded rejects as lessPos orders their positions.
-func cmpReject(a, b []byte) int {
-	c, _, _ := cmpPos(a, b)
+func (t *names) cmpReject(a, b []byte) int {
+	c, _, _ := t.cmpPos(a, b)
 	return c
 }
 
-// decoder reads encoded records back. The strings that repeat (a file,
-// a sheet, a code, a header; a unit's id from one finding to the next; a
-// count; an option) are given as the same string each time they come again, not a
-// new copy: fewer to allocate, and fewer values for the tables' string
-// dictionaries to tell apart.
+// decoder reads encoded records back. The strings that repeat are given
+// as the same string each time they come again, not a new copy: fewer
+// to allocate, and fewer values for the tables' string dictionaries to
+// tell apart. Names come from the recorder's table; an option from a
+// bounded set the decoder keeps, a unit's id from the last finding's,
+// and short values (counts) from a small direct-mapped cache.
 type decoder struct {
-	names                     map[string]string
-	file, sheet, code, header strCache
-	unit, option              strCache
-	short                     [shortSlots]string
+	t      *names
+	opts   map[string]string
+	option strCache
+	unit   strCache
+	short  [shortSlots]string
 }
 
-// maxNames bounds the names a decoder keeps: a file, sheet, code or
-// header is one of a few, but nothing stops a run from having many.
+// maxNames bounds the options a decoder keeps: a run has a few, but
+// nothing stops one from having many.
 const maxNames = 4096
 
 // shortSlots is the size of the decoder's cache of short values
@@ -92,20 +195,19 @@ const (
 	shortLen   = 20
 )
 
-// name gives the string of a field with few values, through c, which
-// holds the last one, and the decoder's names.
+// name gives an option, from the last one or the decoder's set.
 func (d *decoder) name(c *strCache, b []byte) string {
 	if string(b) == c.last {
 		return c.last
 	}
-	s, ok := d.names[string(b)]
+	s, ok := d.opts[string(b)]
 	if !ok {
 		s = string(b)
-		if d.names == nil {
-			d.names = map[string]string{}
+		if d.opts == nil {
+			d.opts = map[string]string{}
 		}
-		if len(d.names) < maxNames {
-			d.names[s] = s
+		if len(d.opts) < maxNames {
+			d.opts[s] = s
 		}
 	}
 	c.last = s
@@ -131,11 +233,8 @@ func (d *decoder) shortValue(b []byte) string {
 }
 
 func (d *decoder) pos(b []byte, p *Position) []byte {
-	var s []byte
-	s, b = getStr(b)
-	p.File = d.name(&d.file, s)
-	s, b = getStr(b)
-	p.Sheet = d.name(&d.sheet, s)
+	p.File, b = d.t.get(b)
+	p.Sheet, b = d.t.get(b)
 	p.Row, b = getInt(b)
 	p.Column, b = getInt(b)
 	return b
@@ -143,9 +242,10 @@ func (d *decoder) pos(b []byte, p *Position) []byte {
 
 func (d *decoder) finding(b []byte, f *Finding) {
 	var s []byte
+	var code string
 	b = d.pos(b, &f.Pos)
-	s, b = getStr(b)
-	f.Code = Code(d.name(&d.code, s))
+	code, b = d.t.get(b)
+	f.Code = Code(code)
 	s, b = getStr(b)
 	f.UnitID = d.unit.get(s)
 	s, b = getStr(b)
@@ -155,8 +255,7 @@ func (d *decoder) finding(b []byte, f *Finding) {
 	var sev int
 	sev, b = getInt(b)
 	f.Severity = Severity(sev)
-	s, b = getStr(b)
-	f.Pos.Header = d.name(&d.header, s)
+	f.Pos.Header, b = d.t.get(b)
 	s, b = getStr(b)
 	f.Expected = d.shortValue(s)
 	s, _ = getStr(b)
@@ -166,8 +265,7 @@ func (d *decoder) finding(b []byte, f *Finding) {
 func (d *decoder) reject(b []byte, r *Reject) {
 	var s []byte
 	b = d.pos(b, &r.Pos)
-	s, b = getStr(b)
-	r.Pos.Header = d.name(&d.header, s)
+	r.Pos.Header, b = d.t.get(b)
 	s, b = getStr(b)
 	r.Reason = string(s)
 	var n int

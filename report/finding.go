@@ -98,6 +98,7 @@ type Recorder struct {
 	findings spool
 	rejects  spool
 	accept   func(*Finding)
+	names    names // the files, sheets, codes and headers, numbered
 	codes    map[Code]int
 	sevs     map[Severity]int
 	enc      []byte
@@ -118,7 +119,7 @@ func (r *Recorder) init() {
 	if r.codes == nil {
 		r.codes = map[Code]int{}
 		r.sevs = map[Severity]int{}
-		r.findings.cmp, r.rejects.cmp = cmpFinding, cmpReject
+		r.findings.cmp, r.rejects.cmp = r.names.cmpFinding, r.names.cmpReject
 		r.findings.limit, r.rejects.limit = r.SpillBytes, r.SpillBytes
 	}
 }
@@ -137,7 +138,7 @@ func (r *Recorder) Add(f Finding) {
 	}
 	r.codes[f.Code]++
 	r.sevs[f.Severity]++
-	r.enc = encodeFinding(r.enc[:0], &f)
+	r.enc = r.names.encodeFinding(r.enc[:0], &f)
 	r.findings.add(r.enc)
 	r.mu.Unlock()
 }
@@ -170,7 +171,7 @@ func (r *Recorder) Addf(sev Severity, code Code, pos Position, format string, ar
 func (r *Recorder) Reject(pos Position, raw []string, reason string) {
 	r.mu.Lock()
 	r.init()
-	r.enc = encodeReject(r.enc[:0], pos, raw, reason)
+	r.enc = r.names.encodeReject(r.enc[:0], pos, raw, reason)
 	r.rejects.add(r.enc)
 	r.mu.Unlock()
 }
@@ -185,7 +186,7 @@ func (r *Recorder) EachFinding(fn func(*Finding) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.init()
-	var d decoder
+	d := decoder{t: &r.names}
 	var f Finding
 	return r.note(r.findings.each(func(rec []byte) error {
 		d.finding(rec, &f)
@@ -202,7 +203,7 @@ func (r *Recorder) EachReject(fn func(*Reject) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.init()
-	var d decoder
+	d := decoder{t: &r.names}
 	var rj Reject
 	return r.note(r.rejects.each(func(rec []byte) error {
 		d.reject(rec, &rj)

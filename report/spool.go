@@ -2,8 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -366,6 +364,8 @@ func putStr(b []byte, s string) []byte {
 
 func putInt(b []byte, v int) []byte { return binary.AppendVarint(b, int64(v)) }
 
+func putUint(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }
+
 // getStr reads a string field; a malformed record reads as empty
 // fields, never a panic.
 func getStr(b []byte) ([]byte, []byte) {
@@ -376,34 +376,20 @@ func getStr(b []byte) ([]byte, []byte) {
 	return b[k : k+int(n)], b[k+int(n):]
 }
 
+func getUint(b []byte) (uint64, []byte) {
+	v, k := binary.Uvarint(b)
+	if k <= 0 {
+		return 0, nil
+	}
+	return v, b[k:]
+}
+
 func getInt(b []byte) (int, []byte) {
 	v, k := binary.Varint(b)
 	if k <= 0 {
 		return 0, nil
 	}
 	return int(v), b[k:]
-}
-
-// cmpPos compares the encoded positions (file, sheet, row, column) at
-// the start of two records and returns the rest of each.
-func cmpPos(a, b []byte) (int, []byte, []byte) {
-	for range 2 { // file, sheet
-		var fa, fb []byte
-		fa, a = getStr(a)
-		fb, b = getStr(b)
-		if c := bytes.Compare(fa, fb); c != 0 {
-			return c, a, b
-		}
-	}
-	for range 2 { // row, column
-		var ia, ib int
-		ia, a = getInt(a)
-		ib, b = getInt(b)
-		if c := cmp.Compare(ia, ib); c != 0 {
-			return c, a, b
-		}
-	}
-	return 0, a, b
 }
 
 // strCache gives the string of a field that repeats from one record to
