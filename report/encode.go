@@ -13,15 +13,18 @@ import (
 // numbers in the recorder's table of names.
 
 // names numbers the files, sheets, codes and headers of a recorder's
-// findings and rejects; 0 is "". The last name of each field is kept
-// with its number, which spares a lookup when it comes again.
+// findings and rejects; 0 is "". The last two names of each field are
+// kept with their numbers, which spares a lookup when they come again
+// (a unit failing two checks alternates two codes and two headers).
 type names struct {
 	list []string
 	num  map[string]uint64
-	last [numNameFields]struct {
-		s string
-		n uint64
-	}
+	last [numNameFields][2]lastName
+}
+
+type lastName struct {
+	s string
+	n uint64
 }
 
 // The fields that are names.
@@ -33,23 +36,41 @@ const (
 	numNameFields
 )
 
+// number returns the number of s, a name of field k.
+func (t *names) number(k int, s string) uint64 {
+	l := &t.last[k]
+	if s == l[0].s {
+		return l[0].n
+	}
+	if s == l[1].s {
+		l[0], l[1] = l[1], l[0]
+		return l[0].n
+	}
+	n, ok := t.num[s]
+	if !ok && s != "" {
+		if t.num == nil {
+			t.num = map[string]uint64{}
+			t.list = append(t.list[:0], "")
+		}
+		n = uint64(len(t.list))
+		t.list = append(t.list, s)
+		t.num[s] = n
+	}
+	l[1], l[0] = l[0], lastName{s, n}
+	return n
+}
+
 // put appends the number of s, a name of field k.
 func (t *names) put(b []byte, k int, s string) []byte {
-	l := &t.last[k]
-	if s != l.s {
-		n, ok := t.num[s]
-		if !ok && s != "" {
-			if t.num == nil {
-				t.num = map[string]uint64{}
-				t.list = append(t.list[:0], "")
-			}
-			n = uint64(len(t.list))
-			t.list = append(t.list, s)
-			t.num[s] = n
-		}
-		l.s, l.n = s, n
+	return putUint(b, t.number(k, s))
+}
+
+// name returns the name of number n; "" for one not given.
+func (t *names) name(n uint64) string {
+	if n < uint64(len(t.list)) {
+		return t.list[n]
 	}
-	return putUint(b, l.n)
+	return ""
 }
 
 // get reads a name's number and returns the name; a malformed record

@@ -99,7 +99,7 @@ type Recorder struct {
 	rejects  spool
 	accept   func(*Finding)
 	names    names // the files, sheets, codes and headers, numbered
-	codes    map[Code]int
+	codes    []int // findings by the number of their code in names
 	sevs     map[Severity]int
 	enc      []byte
 	err      error // the first error reading the temporary file back
@@ -116,8 +116,7 @@ func (r *Recorder) SetAccept(fn func(*Finding)) {
 }
 
 func (r *Recorder) init() {
-	if r.codes == nil {
-		r.codes = map[Code]int{}
+	if r.sevs == nil {
 		r.sevs = map[Severity]int{}
 		r.findings.cmp, r.rejects.cmp = r.names.cmpFinding, r.names.cmpReject
 		r.findings.limit, r.rejects.limit = r.SpillBytes, r.SpillBytes
@@ -136,7 +135,11 @@ func (r *Recorder) Add(f Finding) {
 		f = g
 		f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	}
-	r.codes[f.Code]++
+	code := r.names.number(nameCode, string(f.Code))
+	if code >= uint64(len(r.codes)) {
+		r.codes = append(r.codes, make([]int, code+1-uint64(len(r.codes)))...)
+	}
+	r.codes[code]++
 	r.sevs[f.Severity]++
 	r.enc = r.names.encodeFinding(r.enc[:0], &f)
 	r.findings.add(r.enc)
@@ -280,9 +283,11 @@ func (r *Recorder) SeverityCount(s Severity) int {
 func (r *Recorder) CodeCounts() map[Code]int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make(map[Code]int, len(r.codes))
+	out := map[Code]int{}
 	for c, n := range r.codes {
-		out[c] = n
+		if n > 0 {
+			out[Code(r.names.name(uint64(c)))] += n
+		}
 	}
 	return out
 }

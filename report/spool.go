@@ -367,8 +367,18 @@ func putInt(b []byte, v int) []byte { return binary.AppendVarint(b, int64(v)) }
 func putUint(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }
 
 // getStr reads a string field; a malformed record reads as empty
-// fields, never a panic.
+// fields, never a panic. Lengths under 128 (one byte) are read inline.
 func getStr(b []byte) ([]byte, []byte) {
+	if len(b) > 0 && b[0] < 0x80 {
+		if n := int(b[0]); n < len(b) {
+			return b[1 : 1+n], b[1+n:]
+		}
+		return nil, nil
+	}
+	return getStrLong(b)
+}
+
+func getStrLong(b []byte) ([]byte, []byte) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)-k) {
 		return nil, nil
@@ -376,7 +386,15 @@ func getStr(b []byte) ([]byte, []byte) {
 	return b[k : k+int(n)], b[k+int(n):]
 }
 
+// getUint reads an unsigned varint; values under 128 inline.
 func getUint(b []byte) (uint64, []byte) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), b[1:]
+	}
+	return getUintLong(b)
+}
+
+func getUintLong(b []byte) (uint64, []byte) {
 	v, k := binary.Uvarint(b)
 	if k <= 0 {
 		return 0, nil
@@ -384,7 +402,16 @@ func getUint(b []byte) (uint64, []byte) {
 	return v, b[k:]
 }
 
+// getInt reads a signed (zig-zag) varint; values from -64 to 63 inline.
 func getInt(b []byte) (int, []byte) {
+	if len(b) > 0 && b[0] < 0x80 {
+		u := int(b[0])
+		return u>>1 ^ -(u & 1), b[1:]
+	}
+	return getIntLong(b)
+}
+
+func getIntLong(b []byte) (int, []byte) {
 	v, k := binary.Varint(b)
 	if k <= 0 {
 		return 0, nil

@@ -2,10 +2,13 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -287,4 +290,48 @@ func TestRecorderSharesRepeatedStrings(t *testing.T) {
 		same("file", f.Pos.File)
 		return nil
 	})
+}
+
+// The counts by code count every finding, one without a code among them.
+func TestRecorderCodeCounts(t *testing.T) {
+	var r Recorder
+	defer r.Close()
+	r.Add(Finding{Severity: Warning})
+	if got := r.CodeCounts(); len(got) != 1 || got[""] != 1 {
+		t.Errorf("counts %v, want one finding without a code", got)
+	}
+	for _, f := range checkFindings(10) {
+		r.Add(f)
+	}
+	r.Add(Finding{Severity: Info, Code: SeatsTie})
+	want := map[Code]int{"": 1, VotesSumMismatch: 10, ValidInvalidMismatch: 10, SeatsTie: 1}
+	if got := r.CodeCounts(); !maps.Equal(got, want) {
+		t.Errorf("counts %v, want %v", got, want)
+	}
+}
+
+// The encoded fields read back as written, short ones (read inline) and
+// long ones alike; a record cut short reads as empty fields.
+func TestFieldsRoundTrip(t *testing.T) {
+	for _, v := range []int{0, 1, -1, 63, -64, 64, -65, 127, 128, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64} {
+		b := putInt(nil, v)
+		if got, rest := getInt(append(b, 7)); got != v || len(rest) != 1 {
+			t.Errorf("int %d read as %d, rest %v", v, got, rest)
+		}
+		if v >= 0 {
+			if got, rest := getUint(append(putUint(nil, uint64(v)), 7)); got != uint64(v) || len(rest) != 1 {
+				t.Errorf("uint %d read as %d, rest %v", v, got, rest)
+			}
+		}
+	}
+	for _, n := range []int{0, 1, 126, 127, 128, 300} {
+		s := strings.Repeat("x", n)
+		b := putStr(nil, s)
+		if got, rest := getStr(append(b, 7)); string(got) != s || len(rest) != 1 {
+			t.Errorf("string of %d read as %d bytes, rest %v", n, len(got), rest)
+		}
+		if got, rest := getStr(b[:len(b)-1]); n > 0 && (got != nil || rest != nil) {
+			t.Errorf("string of %d cut short read as %q, rest %v", n, got, rest)
+		}
+	}
 }
