@@ -361,9 +361,14 @@ func (sr *sourceReader) checkIdentities(u *unitBuf, sum int64, hasVotes bool) {
 			b = strconv.AppendInt(append(append(append(b, ", "...), sideText(id.right)...), " is "...), r, 10)
 			b = append(appendSigned(append(b, " (difference "...), l-r), ')')
 		}
+		m := len(b)
+		b = strconv.AppendInt(b, exp, 10)
+		e := len(b)
+		b = strconv.AppendInt(b, act, 10)
 		sr.text = b
+		// The recorder copies the texts: they stay in the buffer.
 		sr.r.rec.Add(report.Finding{Severity: report.Error, Code: id.code, Pos: v.pos(id.at), UnitID: u.id,
-			Expected: strconv.FormatInt(exp, 10), Actual: strconv.FormatInt(act, 10), Message: string(b)})
+			Message: report.Text(b[:m]), Expected: report.Text(b[m:e]), Actual: report.Text(b[e:])})
 	}
 }
 

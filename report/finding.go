@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Severity orders findings: Info < Warning < Error.
@@ -123,7 +124,10 @@ func (r *Recorder) init() {
 	}
 }
 
-// Add records a finding.
+// Add records a finding. It keeps the finding's file, sheet, code and
+// header, names a run has few of; its unit, option, message, expected
+// and actual value it copies before it returns, so a caller may write
+// those in a buffer it reuses (see Text).
 func (r *Recorder) Add(f Finding) {
 	f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	r.mu.Lock()
@@ -144,6 +148,13 @@ func (r *Recorder) Add(f Finding) {
 	r.enc = r.names.encodeFinding(r.enc[:0], &f)
 	r.findings.add(r.enc)
 	r.mu.Unlock()
+}
+
+// Text returns the bytes of b as a string without copying them: for
+// the texts of a finding written in a buffer and given to Add, which
+// copies them. b must not change while the string is in use.
+func Text(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // MaxText is the longest message, expected or actual value a finding

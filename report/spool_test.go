@@ -335,3 +335,47 @@ func TestFieldsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Add copies the texts of a finding: written in a buffer that is then
+// overwritten, they read back as they were, with or without an accept
+// function, in memory or spilled.
+func TestRecorderCopiesTexts(t *testing.T) {
+	for _, limit := range []int{0, 1} {
+		for _, accept := range []bool{false, true} {
+			r := &Recorder{SpillBytes: limit}
+			if accept {
+				r.SetAccept(func(f *Finding) {
+					if f.Expected == "7" {
+						f.Severity = Info
+					}
+				})
+			}
+			var want []Finding
+			buf := make([]byte, 0, 64)
+			for i := range 50 {
+				b := fmt.Appendf(buf[:0], "unit u%d fails", i)
+				m := len(b)
+				b = fmt.Appendf(b, "%d", i%10)
+				e := len(b)
+				b = append(b, "u"...)
+				b = fmt.Appendf(b, "%d", i)
+				f := Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "d.csv", Row: i + 2, Column: 3},
+					Message: Text(b[:m]), Expected: Text(b[m:e]), UnitID: Text(b[e:]), Actual: Text(b[m:e])}
+				r.Add(f)
+				w := Finding{Severity: f.Severity, Code: f.Code, Pos: f.Pos,
+					Message: string(b[:m]), Expected: string(b[m:e]), UnitID: string(b[e:]), Actual: string(b[m:e])}
+				if accept && w.Expected == "7" {
+					w.Severity = Info
+				}
+				want = append(want, w)
+				for k := range b[:cap(b)] {
+					b[:cap(b)][k] = '#'
+				}
+			}
+			if got := r.Findings(); !slices.Equal(got, want) {
+				t.Errorf("limit %d, accept %v: texts written in a reused buffer read back changed:\n%v\nwant\n%v", limit, accept, got[:2], want[:2])
+			}
+			r.Close()
+		}
+	}
+}
