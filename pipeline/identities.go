@@ -87,7 +87,7 @@ type identity struct {
 	expected int
 	// message, for built-in identities, words the finding as tally always
 	// has; nil uses the generic wording.
-	message func(u *unitBuf, l, r int64) string
+	message func(b []byte, u *unitBuf, l, r int64) []byte
 }
 
 // figureAliases are other names the identities accept for the standard
@@ -101,7 +101,7 @@ var figureAliases = map[string]Figure{
 
 // builtinIdentities are the protocol arithmetic every run checks.
 func builtinIdentities() []identity {
-	mk := func(text string, code report.Code, at Figure, expected int, msg func(u *unitBuf, l, r int64) string) identity {
+	mk := func(text string, code report.Code, at Figure, expected int, msg func(b []byte, u *unitBuf, l, r int64) []byte) identity {
 		id, err := parseIdentity(text, nil)
 		if err != nil {
 			panic(err)
@@ -109,23 +109,64 @@ func builtinIdentities() []identity {
 		id.code, id.at, id.expected, id.message = code, int(at), expected, msg
 		return id
 	}
+	// The messages are appended to a buffer, not formatted: a spec that
+	// maps one wrong column makes one for every unit.
 	return []identity{
-		mk("options = valid", report.VotesSumMismatch, FigValid, 1, func(u *unitBuf, sum, valid int64) string {
-			return fmt.Sprintf("options of unit %q sum to %d, but valid ballots are %d (difference %+d)", u.id, sum, valid, sum-valid)
+		mk("options = valid", report.VotesSumMismatch, FigValid, 1, func(b []byte, u *unitBuf, sum, valid int64) []byte {
+			// options of unit %q sum to %d, but valid ballots are %d (difference %+d)
+			b = appendQuoted(append(b, "options of unit "...), u.id)
+			b = strconv.AppendInt(append(b, " sum to "...), sum, 10)
+			b = strconv.AppendInt(append(b, ", but valid ballots are "...), valid, 10)
+			return append(appendSigned(append(b, " (difference "...), sum-valid), ')')
 		}),
-		mk("valid + invalid = ballots_cast", report.ValidInvalidMismatch, FigCast, 1, func(u *unitBuf, vi, cast int64) string {
-			return fmt.Sprintf("valid %d + invalid %d = %d, but ballots cast are %d in unit %q", u.fig[FigValid].v.v, u.fig[FigInvalid].v.v, vi, cast, u.id)
+		mk("valid + invalid = ballots_cast", report.ValidInvalidMismatch, FigCast, 1, func(b []byte, u *unitBuf, vi, cast int64) []byte {
+			// valid %d + invalid %d = %d, but ballots cast are %d in unit %q
+			b = strconv.AppendInt(append(b, "valid "...), u.fig[FigValid].v.v, 10)
+			b = strconv.AppendInt(append(b, " + invalid "...), u.fig[FigInvalid].v.v, 10)
+			b = strconv.AppendInt(append(b, " = "...), vi, 10)
+			b = strconv.AppendInt(append(b, ", but ballots cast are "...), cast, 10)
+			return appendQuoted(append(b, " in unit "...), u.id)
 		}),
-		mk("ballots_cast <= registered", report.CastOverRegistered, FigCast, 1, func(u *unitBuf, cast, reg int64) string {
-			return fmt.Sprintf("ballots cast %d exceed registered voters %d in unit %q", cast, reg, u.id)
+		mk("ballots_cast <= registered", report.CastOverRegistered, FigCast, 1, func(b []byte, u *unitBuf, cast, reg int64) []byte {
+			// ballots cast %d exceed registered voters %d in unit %q
+			b = strconv.AppendInt(append(b, "ballots cast "...), cast, 10)
+			b = strconv.AppendInt(append(b, " exceed registered voters "...), reg, 10)
+			return appendQuoted(append(b, " in unit "...), u.id)
 		}),
-		mk("ballots_cast <= ballots_issued", report.CastOverIssued, FigCast, 1, func(u *unitBuf, cast, issued int64) string {
-			return fmt.Sprintf("ballots cast %d exceed ballots issued %d in unit %q", cast, issued, u.id)
+		mk("ballots_cast <= ballots_issued", report.CastOverIssued, FigCast, 1, func(b []byte, u *unitBuf, cast, issued int64) []byte {
+			// ballots cast %d exceed ballots issued %d in unit %q
+			b = strconv.AppendInt(append(b, "ballots cast "...), cast, 10)
+			b = strconv.AppendInt(append(b, " exceed ballots issued "...), issued, 10)
+			return appendQuoted(append(b, " in unit "...), u.id)
 		}),
-		mk("ballots_issued <= registered", report.IssuedOverRegistered, FigIssued, 1, func(u *unitBuf, issued, reg int64) string {
-			return fmt.Sprintf("ballots issued %d exceed registered voters %d in unit %q", issued, reg, u.id)
+		mk("ballots_issued <= registered", report.IssuedOverRegistered, FigIssued, 1, func(b []byte, u *unitBuf, issued, reg int64) []byte {
+			// ballots issued %d exceed registered voters %d in unit %q
+			b = strconv.AppendInt(append(b, "ballots issued "...), issued, 10)
+			b = strconv.AppendInt(append(b, " exceed registered voters "...), reg, 10)
+			return appendQuoted(append(b, " in unit "...), u.id)
 		}),
 	}
+}
+
+// appendQuoted appends s as fmt's %q writes it: printable ASCII as it
+// is, between double quotes; anything else as strconv.Quote escapes it.
+func appendQuoted(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendSigned appends v as fmt's %+d writes it: with its sign, "+0".
+func appendSigned(b []byte, v int64) []byte {
+	if v >= 0 {
+		b = append(b, '+')
+	}
+	return strconv.AppendInt(b, v, 10)
 }
 
 // parseIdentity reads "a + b - c = d"; extra lists the spec's own figure
@@ -309,15 +350,25 @@ func (sr *sourceReader) checkIdentities(u *unitBuf, sum int64, hasVotes bool) {
 		if id.expected == 0 {
 			exp, act = l, r
 		}
-		msg := ""
+		b := sr.text[:0]
 		if id.message != nil {
-			msg = id.message(u, l, r)
+			b = id.message(b, u, l, r)
 		} else {
-			msg = fmt.Sprintf("identity %q fails in unit %q: %s is %d, %s is %d (difference %+d)",
-				id.text, u.id, sideText(id.left), l, sideText(id.right), r, l-r)
+			// identity %q fails in unit %q: %s is %d, %s is %d (difference %+d)
+			b = appendQuoted(append(b, "identity "...), id.text)
+			b = appendQuoted(append(b, " fails in unit "...), u.id)
+			b = strconv.AppendInt(append(append(append(b, ": "...), sideText(id.left)...), " is "...), l, 10)
+			b = strconv.AppendInt(append(append(append(b, ", "...), sideText(id.right)...), " is "...), r, 10)
+			b = append(appendSigned(append(b, " (difference "...), l-r), ')')
 		}
+		m := len(b)
+		b = strconv.AppendInt(b, exp, 10)
+		e := len(b)
+		b = strconv.AppendInt(b, act, 10)
+		sr.text = b
+		// The recorder copies the texts: they stay in the buffer.
 		sr.r.rec.Add(report.Finding{Severity: report.Error, Code: id.code, Pos: v.pos(id.at), UnitID: u.id,
-			Expected: strconv.FormatInt(exp, 10), Actual: strconv.FormatInt(act, 10), Message: msg})
+			Message: report.Text(b[:m]), Expected: report.Text(b[m:e]), Actual: report.Text(b[e:])})
 	}
 }
 

@@ -84,6 +84,7 @@ type sourceReader struct {
 	parentSlugs map[string]string // Slug of parent names (parentSlug)
 	scratch     []resRow          // the results of the row being read
 	spare       *unitBuf          // the last unit flushed, for the next to reuse
+	text        []byte            // a finding's message being written
 
 	roles      [len(roleNames)]int // the column of each role in rolesOf, -1 for none
 	rolesOf    *ColumnMap

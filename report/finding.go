@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Severity orders findings: Info < Warning < Error.
@@ -98,7 +99,8 @@ type Recorder struct {
 	findings spool
 	rejects  spool
 	accept   func(*Finding)
-	codes    map[Code]int
+	names    names // the files, sheets, codes and headers, numbered
+	codes    []int // findings by the number of their code in names
 	sevs     map[Severity]int
 	enc      []byte
 	err      error // the first error reading the temporary file back
@@ -115,28 +117,44 @@ func (r *Recorder) SetAccept(fn func(*Finding)) {
 }
 
 func (r *Recorder) init() {
-	if r.codes == nil {
-		r.codes = map[Code]int{}
+	if r.sevs == nil {
 		r.sevs = map[Severity]int{}
-		r.findings.cmp, r.rejects.cmp = cmpFinding, cmpReject
+		r.findings.cmp, r.rejects.cmp = r.names.cmpFinding, r.names.cmpReject
 		r.findings.limit, r.rejects.limit = r.SpillBytes, r.SpillBytes
 	}
 }
 
-// Add records a finding.
+// Add records a finding. It keeps the finding's file, sheet, code and
+// header, names a run has few of; its unit, option, message, expected
+// and actual value it copies before it returns, so a caller may write
+// those in a buffer it reuses (see Text).
 func (r *Recorder) Add(f Finding) {
 	f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	r.mu.Lock()
 	r.init()
 	if r.accept != nil {
-		r.accept(&f)
+		// Through a copy: f itself stays on the stack.
+		g := f
+		r.accept(&g)
+		f = g
 		f.Message, f.Expected, f.Actual = clipText(f.Message), clipText(f.Expected), clipText(f.Actual)
 	}
-	r.codes[f.Code]++
+	code := r.names.number(nameCode, string(f.Code))
+	if code >= uint64(len(r.codes)) {
+		r.codes = append(r.codes, make([]int, code+1-uint64(len(r.codes)))...)
+	}
+	r.codes[code]++
 	r.sevs[f.Severity]++
-	r.enc = encodeFinding(r.enc[:0], &f)
+	r.enc = r.names.encodeFinding(r.enc[:0], &f)
 	r.findings.add(r.enc)
 	r.mu.Unlock()
+}
+
+// Text returns the bytes of b as a string without copying them: for
+// the texts of a finding written in a buffer and given to Add, which
+// copies them. b must not change while the string is in use.
+func Text(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // MaxText is the longest message, expected or actual value a finding
@@ -167,7 +185,7 @@ func (r *Recorder) Addf(sev Severity, code Code, pos Position, format string, ar
 func (r *Recorder) Reject(pos Position, raw []string, reason string) {
 	r.mu.Lock()
 	r.init()
-	r.enc = encodeReject(r.enc[:0], pos, raw, reason)
+	r.enc = r.names.encodeReject(r.enc[:0], pos, raw, reason)
 	r.rejects.add(r.enc)
 	r.mu.Unlock()
 }
@@ -182,7 +200,7 @@ func (r *Recorder) EachFinding(fn func(*Finding) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.init()
-	var d decoder
+	d := decoder{t: &r.names}
 	var f Finding
 	return r.note(r.findings.each(func(rec []byte) error {
 		d.finding(rec, &f)
@@ -199,7 +217,7 @@ func (r *Recorder) EachReject(fn func(*Reject) error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.init()
-	var d decoder
+	d := decoder{t: &r.names}
 	var rj Reject
 	return r.note(r.rejects.each(func(rec []byte) error {
 		d.reject(rec, &rj)
@@ -276,9 +294,11 @@ func (r *Recorder) SeverityCount(s Severity) int {
 func (r *Recorder) CodeCounts() map[Code]int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make(map[Code]int, len(r.codes))
+	out := map[Code]int{}
 	for c, n := range r.codes {
-		out[c] = n
+		if n > 0 {
+			out[Code(r.names.name(uint64(c)))] += n
+		}
 	}
 	return out
 }

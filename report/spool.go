@@ -2,8 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
-	"cmp"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -55,17 +53,24 @@ type spool struct {
 	limit int // bytes in memory before a run is spilled; <= 0: DefaultSpillBytes
 	arena []byte
 	spans []span // the records in memory, in the order added until sorted
-	// sorted says spans is in cmp's order. Records added after a sort
-	// come after every earlier one, so a stable sort keeps the order of
-	// addition among equal records.
+	// sorted says spans is in cmp's order: records added in order (a
+	// source read from top to bottom) need no sort. Records added after
+	// a sort come after every earlier one, so a stable sort keeps the
+	// order of addition among equal records.
 	sorted bool
-	n      int // records added
-	f      *os.File
-	name   string // the file's name while it still has to be removed
-	size   int64  // bytes in the file
-	runs   []run
-	err    error // the first error writing the file
-	hdr    [binary.MaxVarintLen64]byte
+	// follows says no record in memory goes before the last record of
+	// the last run (last): the memory then lengthens that run when it
+	// is spilled, and reads back after it without a merge when it is
+	// the only one. Records added in order make one run.
+	follows bool
+	last    []byte
+	n       int // records added
+	f       *os.File
+	name    string // the file's name while it still has to be removed
+	size    int64  // bytes in the file
+	runs    []run
+	err     error // the first error writing the file
+	hdr     [binary.MaxVarintLen64]byte
 }
 
 func (s *spool) bound() int {
@@ -80,6 +85,20 @@ func (s *spool) add(rec []byte) {
 	if len(s.spans) > 0 && len(s.arena)+len(rec)+(len(s.spans)+1)*spanSize > s.bound() {
 		s.spill()
 	}
+	switch {
+	case len(s.spans) == 0:
+		s.sorted = true
+		s.follows = len(s.runs) == 0 || s.cmp(s.last, rec) <= 0
+	case s.sorted:
+		// In order after the last record in memory, the record is in
+		// order after the last run's as well.
+		if sp := s.spans[len(s.spans)-1]; s.cmp(s.arena[sp.off:sp.end], rec) > 0 {
+			s.sorted = false
+			s.follows = s.follows && (len(s.runs) == 0 || s.cmp(s.last, rec) <= 0)
+		}
+	case s.follows && len(s.runs) > 0:
+		s.follows = s.cmp(s.last, rec) <= 0
+	}
 	if need := len(s.arena) + len(rec); need > cap(s.arena) {
 		// Grown by hand: append's growth would pass the bound by a
 		// quarter or more.
@@ -90,7 +109,6 @@ func (s *spool) add(rec []byte) {
 	off := len(s.arena)
 	s.arena = append(s.arena, rec...)
 	s.spans = append(s.spans, span{off, len(s.arena)})
-	s.sorted = false
 	s.n++
 }
 
@@ -133,10 +151,26 @@ func (s *spool) spill() {
 		s.err = err
 		return
 	}
-	s.runs = append(s.runs, run{off: start, size: s.size - start})
+	if n := len(s.runs); s.follows && n > 0 && s.runs[n-1].off+s.runs[n-1].size == start {
+		// The records come after the last run's: they lengthen it,
+		// and it reads back without a merge. Its level grows with its
+		// size as if it had been merged, so that runs spilled after
+		// it, out of order, are not merged into it.
+		r := &s.runs[n-1]
+		r.size = s.size - r.off
+		level := 0
+		for q := r.size / int64(s.bound()); q >= fanIn; q /= fanIn {
+			level++
+		}
+		r.level = max(r.level, level)
+	} else {
+		s.runs = append(s.runs, run{off: start, size: s.size - start})
+	}
 	spillRuns.Add(1)
+	sp := s.spans[len(s.spans)-1]
+	s.last = append(s.last[:0], s.arena[sp.off:sp.end]...)
 	s.arena, s.spans = s.arena[:0], s.spans[:0]
-	s.sorted = false
+	s.sorted, s.follows = true, true
 	s.compact()
 }
 
@@ -156,6 +190,7 @@ func (s *spool) compact() {
 			w.Write(s.hdr[:h])
 			_, err := w.Write(rec)
 			s.size += int64(h + len(rec))
+			s.last = append(s.last[:0], rec...)
 			return err
 		})
 		if err == nil {
@@ -210,15 +245,21 @@ func (s *spool) each(fn func(rec []byte) error) error {
 		return s.err
 	}
 	s.sort()
-	if len(s.runs) == 0 {
-		for _, sp := range s.spans {
-			if err := fn(s.arena[sp.off:sp.end]); err != nil {
-				return err
-			}
+	if len(s.runs) > 0 {
+		if !s.follows || len(s.runs) > 1 {
+			return s.merge(s.runs, true, fn)
 		}
-		return nil
+		// What is in memory comes after the one run.
+		if err := s.merge(s.runs, false, fn); err != nil {
+			return err
+		}
 	}
-	return s.merge(s.runs, true, fn)
+	for _, sp := range s.spans {
+		if err := fn(s.arena[sp.off:sp.end]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // merge calls fn with the records of runs, and with mem those in memory
@@ -323,9 +364,21 @@ func putStr(b []byte, s string) []byte {
 
 func putInt(b []byte, v int) []byte { return binary.AppendVarint(b, int64(v)) }
 
+func putUint(b []byte, v uint64) []byte { return binary.AppendUvarint(b, v) }
+
 // getStr reads a string field; a malformed record reads as empty
-// fields, never a panic.
+// fields, never a panic. Lengths under 128 (one byte) are read inline.
 func getStr(b []byte) ([]byte, []byte) {
+	if len(b) > 0 && b[0] < 0x80 {
+		if n := int(b[0]); n < len(b) {
+			return b[1 : 1+n], b[1+n:]
+		}
+		return nil, nil
+	}
+	return getStrLong(b)
+}
+
+func getStrLong(b []byte) ([]byte, []byte) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)-k) {
 		return nil, nil
@@ -333,34 +386,37 @@ func getStr(b []byte) ([]byte, []byte) {
 	return b[k : k+int(n)], b[k+int(n):]
 }
 
+// getUint reads an unsigned varint; values under 128 inline.
+func getUint(b []byte) (uint64, []byte) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), b[1:]
+	}
+	return getUintLong(b)
+}
+
+func getUintLong(b []byte) (uint64, []byte) {
+	v, k := binary.Uvarint(b)
+	if k <= 0 {
+		return 0, nil
+	}
+	return v, b[k:]
+}
+
+// getInt reads a signed (zig-zag) varint; values from -64 to 63 inline.
 func getInt(b []byte) (int, []byte) {
+	if len(b) > 0 && b[0] < 0x80 {
+		u := int(b[0])
+		return u>>1 ^ -(u & 1), b[1:]
+	}
+	return getIntLong(b)
+}
+
+func getIntLong(b []byte) (int, []byte) {
 	v, k := binary.Varint(b)
 	if k <= 0 {
 		return 0, nil
 	}
 	return int(v), b[k:]
-}
-
-// cmpPos compares the encoded positions (file, sheet, row, column) at
-// the start of two records and returns the rest of each.
-func cmpPos(a, b []byte) (int, []byte, []byte) {
-	for range 2 { // file, sheet
-		var fa, fb []byte
-		fa, a = getStr(a)
-		fb, b = getStr(b)
-		if c := bytes.Compare(fa, fb); c != 0 {
-			return c, a, b
-		}
-	}
-	for range 2 { // row, column
-		var ia, ib int
-		ia, a = getInt(a)
-		ib, b = getInt(b)
-		if c := cmp.Compare(ia, ib); c != 0 {
-			return c, a, b
-		}
-	}
-	return 0, a, b
 }
 
 // strCache gives the string of a field that repeats from one record to

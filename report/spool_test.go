@@ -2,11 +2,15 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 // randomFindings makes findings with many ties in every field of the
@@ -170,6 +174,208 @@ func TestRecorderOrderIgnoresHeader(t *testing.T) {
 		got := r.Findings()
 		if got[0].Code != HierarchyMismatch || got[1].Code != VotesSumMismatch || got[1].Pos.Header != "Valid" {
 			t.Errorf("added %s, %s: read %s, %s", in[0].Code, in[1].Code, got[0].Code, got[1].Code)
+		}
+	}
+}
+
+// Findings added in their order (a source read from top to bottom) make
+// one run in the temporary file, however many times they spill, and
+// read back in order; findings added out of order after them, or among
+// them, still take their places.
+func TestRecorderInOrderOneRun(t *testing.T) {
+	fs := sortedFindings(randomFindings(5000, 11))
+	for _, limit := range []int{1, 300, 4096} {
+		r := &Recorder{SpillBytes: limit}
+		for _, f := range fs {
+			r.Add(f)
+		}
+		if n := len(r.findings.runs); n != 1 {
+			t.Errorf("limit %d: findings added in order make %d runs, want 1", limit, n)
+		}
+		if got := r.Findings(); !slices.Equal(got, fs) {
+			t.Fatalf("limit %d: findings added in order read back in another order", limit)
+		}
+		// Some out of order: a finding of the first rows again, then
+		// more in order.
+		more := randomFindings(3000, 12)
+		all := slices.Clone(fs)
+		for i, f := range more {
+			if i%500 == 0 {
+				f = fs[i]
+				f.Message += " again"
+			}
+			r.Add(f)
+			all = append(all, f)
+		}
+		if got, want := r.Findings(), sortedFindings(all); !slices.Equal(got, want) {
+			t.Errorf("limit %d: findings added out of order after ones in order read back in another order", limit)
+		}
+		r.Close()
+	}
+	// The second half, then the first, then some of the second again:
+	// the last ones follow the last run, not the one before it.
+	halves := slices.Concat(fs[2500:], fs[:2500], fs[2600:2610])
+	r := &Recorder{SpillBytes: 4096}
+	for _, f := range halves {
+		r.Add(f)
+	}
+	if got, want := r.Findings(), sortedFindings(halves); !slices.Equal(got, want) {
+		t.Errorf("findings added in two runs in order read back in another order")
+	}
+	r.Close()
+	// Every record out of order but the spilled runs each in order.
+	rev := slices.Clone(fs)
+	slices.Reverse(rev)
+	r = &Recorder{SpillBytes: 4096}
+	for _, f := range rev {
+		r.Add(f)
+	}
+	if got, want := r.Findings(), sortedFindings(rev); !slices.Equal(got, want) {
+		t.Errorf("findings added in reverse order read back in another order")
+	}
+	r.Close()
+}
+
+// The decoder gives repeated names and counts as one string, and keeps
+// a bounded number of them: more distinct files, headers, options and
+// counts than it keeps still read back as added.
+func TestRecorderManyNames(t *testing.T) {
+	var fs []Finding
+	for i := range 3 * maxNames {
+		s := fmt.Sprint(i)
+		fs = append(fs, Finding{Severity: Warning, Code: Code("code-" + s), UnitID: "u" + s, OptionID: "o" + s,
+			Pos: Position{File: "f" + s + ".csv", Sheet: "S" + s, Row: 1, Column: 2, Header: "h" + s}, Expected: s, Actual: s + "0"})
+	}
+	r := &Recorder{SpillBytes: 64 << 10}
+	defer r.Close()
+	for _, f := range fs {
+		r.Add(f)
+	}
+	if got, want := r.Findings(), sortedFindings(fs); !slices.Equal(got, want) {
+		t.Fatal("findings with many distinct names read back changed")
+	}
+	got := r.Findings()
+	if a, b := got[0].Pos.File, got[len(got)-1].Pos.File; a == b {
+		t.Fatalf("first and last file both %q", a)
+	}
+	n := 0
+	r.EachFinding(func(f *Finding) error {
+		n++
+		return nil
+	})
+	if n != len(fs) {
+		t.Errorf("%d findings read, want %d", n, len(fs))
+	}
+}
+
+// Codes and headers that alternate read back as one string each, not a
+// copy a finding.
+func TestRecorderSharesRepeatedStrings(t *testing.T) {
+	fs := checkFindings(50)
+	r := &Recorder{}
+	defer r.Close()
+	for _, f := range fs {
+		r.Add(f)
+	}
+	first := map[string]*byte{}
+	same := func(what, s string) {
+		if p, ok := first[what+s]; ok && p != unsafe.StringData(s) {
+			t.Errorf("%s %q read back as a new copy", what, s)
+		}
+		first[what+s] = unsafe.StringData(s)
+	}
+	r.EachFinding(func(f *Finding) error {
+		same("code", string(f.Code))
+		same("header", f.Pos.Header)
+		same("file", f.Pos.File)
+		return nil
+	})
+}
+
+// The counts by code count every finding, one without a code among them.
+func TestRecorderCodeCounts(t *testing.T) {
+	var r Recorder
+	defer r.Close()
+	r.Add(Finding{Severity: Warning})
+	if got := r.CodeCounts(); len(got) != 1 || got[""] != 1 {
+		t.Errorf("counts %v, want one finding without a code", got)
+	}
+	for _, f := range checkFindings(10) {
+		r.Add(f)
+	}
+	r.Add(Finding{Severity: Info, Code: SeatsTie})
+	want := map[Code]int{"": 1, VotesSumMismatch: 10, ValidInvalidMismatch: 10, SeatsTie: 1}
+	if got := r.CodeCounts(); !maps.Equal(got, want) {
+		t.Errorf("counts %v, want %v", got, want)
+	}
+}
+
+// The encoded fields read back as written, short ones (read inline) and
+// long ones alike; a record cut short reads as empty fields.
+func TestFieldsRoundTrip(t *testing.T) {
+	for _, v := range []int{0, 1, -1, 63, -64, 64, -65, 127, 128, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64} {
+		b := putInt(nil, v)
+		if got, rest := getInt(append(b, 7)); got != v || len(rest) != 1 {
+			t.Errorf("int %d read as %d, rest %v", v, got, rest)
+		}
+		if v >= 0 {
+			if got, rest := getUint(append(putUint(nil, uint64(v)), 7)); got != uint64(v) || len(rest) != 1 {
+				t.Errorf("uint %d read as %d, rest %v", v, got, rest)
+			}
+		}
+	}
+	for _, n := range []int{0, 1, 126, 127, 128, 300} {
+		s := strings.Repeat("x", n)
+		b := putStr(nil, s)
+		if got, rest := getStr(append(b, 7)); string(got) != s || len(rest) != 1 {
+			t.Errorf("string of %d read as %d bytes, rest %v", n, len(got), rest)
+		}
+		if got, rest := getStr(b[:len(b)-1]); n > 0 && (got != nil || rest != nil) {
+			t.Errorf("string of %d cut short read as %q, rest %v", n, got, rest)
+		}
+	}
+}
+
+// Add copies the texts of a finding: written in a buffer that is then
+// overwritten, they read back as they were, with or without an accept
+// function, in memory or spilled.
+func TestRecorderCopiesTexts(t *testing.T) {
+	for _, limit := range []int{0, 1} {
+		for _, accept := range []bool{false, true} {
+			r := &Recorder{SpillBytes: limit}
+			if accept {
+				r.SetAccept(func(f *Finding) {
+					if f.Expected == "7" {
+						f.Severity = Info
+					}
+				})
+			}
+			var want []Finding
+			buf := make([]byte, 0, 64)
+			for i := range 50 {
+				b := fmt.Appendf(buf[:0], "unit u%d fails", i)
+				m := len(b)
+				b = fmt.Appendf(b, "%d", i%10)
+				e := len(b)
+				b = append(b, "u"...)
+				b = fmt.Appendf(b, "%d", i)
+				f := Finding{Severity: Error, Code: VotesSumMismatch, Pos: Position{File: "d.csv", Row: i + 2, Column: 3},
+					Message: Text(b[:m]), Expected: Text(b[m:e]), UnitID: Text(b[e:]), Actual: Text(b[m:e])}
+				r.Add(f)
+				w := Finding{Severity: f.Severity, Code: f.Code, Pos: f.Pos,
+					Message: string(b[:m]), Expected: string(b[m:e]), UnitID: string(b[e:]), Actual: string(b[m:e])}
+				if accept && w.Expected == "7" {
+					w.Severity = Info
+				}
+				want = append(want, w)
+				for k := range b[:cap(b)] {
+					b[:cap(b)][k] = '#'
+				}
+			}
+			if got := r.Findings(); !slices.Equal(got, want) {
+				t.Errorf("limit %d, accept %v: texts written in a reused buffer read back changed:\n%v\nwant\n%v", limit, accept, got[:2], want[:2])
+			}
+			r.Close()
 		}
 	}
 }
