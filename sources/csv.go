@@ -12,7 +12,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/transform"
 
@@ -35,6 +37,8 @@ type csvSource struct {
 	cur      *csvBlock    // the block rows are taken from
 	off      int          // rows of cur taken
 	lineBase int          // lines before cur, or before the serial parser's start
+	cells    *cellArena   // the array the batch's cells are in (see cellArena)
+	arenas   chan *cellArena
 
 	guard    *recordGuard // under the serial parser
 	nextLine int          // the serial parser's line where the next record starts
@@ -286,12 +290,8 @@ func (s *csvSource) nextBlocks(ctx context.Context) error {
 		n := min(s.size-len(s.batch.Rows), s.cur.rowCount()-s.off)
 		at := len(s.batch.Rows)
 		rows := slices.Grow(s.batch.Rows, n)[:at+n]
-		b, base := s.cur, s.lineBase
-		starts, nums := b.starts[s.off:s.off+n+1], b.nums[s.off:s.off+n]
-		for i, num := range nums {
-			from, to := starts[i], starts[i+1]
-			rows[at+i] = Row{Num: base + int(num), Cells: b.cells[from:to:to]}
-		}
+		b := s.cur
+		b.cutRows(rows[at:], s.room(int(b.starts[s.off+n]-b.starts[s.off]), n, s.size-at), s.off, s.lineBase)
 		if b.lines > b.rowCount() {
 			// Some record spans lines (or a line is empty).
 			if err := s.runaways(rows[at:]); err != nil {
@@ -308,6 +308,11 @@ func (s *csvSource) nextBlocks(ctx context.Context) error {
 }
 
 func (s *csvSource) Next(ctx context.Context) (*Batch, error) {
+	if s.cells != nil {
+		// The last batch's cells are the caller's no more.
+		s.cells.release()
+		s.cells = nil
+	}
 	if s.done {
 		return nil, io.EOF
 	}
@@ -366,6 +371,138 @@ func (s *csvSource) nextSerial() error {
 		s.batch.Rows = append(s.batch.Rows, row)
 	}
 	return nil
+}
+
+// cutRows sets the rows of b from row off on, as many as rows holds: their
+// numbers, after base lines, and their cells, cut into cells, which has
+// room for them all.
+func (b *csvBlock) cutRows(rows []Row, cells []string, off, base int) {
+	starts := b.starts[off : off+len(rows)+1]
+	nums := b.nums[off : off+len(rows)]
+	from := b.from[off : off+len(rows)]
+	k := 0
+	for i := range rows {
+		lo, hi := starts[i], starts[i+1]
+		next := k + int(hi-lo)
+		row := cells[k:next:next]
+		if f := from[i]; f >= 0 {
+			cutCells(row, b.spans[lo:hi], b.texts[f])
+		} else {
+			b.quotedCells(row, b.spans[lo:hi], ^f)
+		}
+		k = next
+		rows[i] = Row{Num: base + int(nums[i]), Cells: row}
+	}
+}
+
+// cutCells cuts the cells of a row of no quote, whose spans are of
+// text, into row, as long as spans. The spans are the block parser's,
+// inside text: the strings are cut without slicing's checks (see sub).
+// Every cell but the last ends at a delimiter, inside text; the last may
+// be empty at the end of text, where a string made by sub would point
+// past text's allocation, and is "" then.
+func cutCells(row []string, spans []cellSpan, text string) {
+	base := unsafe.Pointer(unsafe.StringData(text))
+	last := len(row) - 1
+	if last < 0 {
+		return
+	}
+	spans = spans[:len(row)]
+	for j := range row[:last] {
+		c := spans[j]
+		row[j] = sub(base, int(c.from), int(c.to))
+	}
+	if c := spans[last]; c.from < c.to {
+		row[last] = sub(base, int(c.from), int(c.to))
+	} else {
+		row[last] = ""
+	}
+}
+
+// quotedCells cuts the cells of a quoted row, whose text is the chunk
+// texts[chunk] and the block's unescaped text, into row.
+func (b *csvBlock) quotedCells(row []string, spans []cellSpan, chunk int32) {
+	text := b.texts[chunk]
+	for j, c := range spans {
+		if c.from&escBit != 0 {
+			row[j] = b.texts[b.esc][c.from&^escBit : c.to]
+		} else {
+			row[j] = text[c.from:c.to]
+		}
+	}
+}
+
+// A cellArena is an array a CSV source cuts the cells of its batches'
+// rows into, shared by the rows of one batch. The parsed blocks hold no
+// pointer (see csvBlock), and the cells' strings are cut into arrays used
+// over and over: no array of cells is allocated for each block, and the
+// garbage collector runs about half as often.
+//
+// An array is reused once no row of its batch is in use: the source's
+// own reference lasts until the next call to Next (as the Source contract
+// has it), and a TableReader that reads ahead keeps it for the runs of
+// rows it hands on later (keepCells), until the caller is done with them.
+type cellArena struct {
+	cells []string
+	refs  atomic.Int32
+	free  chan *cellArena // the source's arrays no batch uses
+}
+
+// release drops a reference to the array; with the last, the array goes
+// back to its source for reuse.
+func (a *cellArena) release() {
+	if a.refs.Add(-1) == 0 {
+		a.cells = a.cells[:0]
+		select {
+		case a.free <- a:
+		default:
+		}
+	}
+}
+
+// freeArenas is how many arrays of cells a CSV source keeps for reuse:
+// as many as a TableReader reading ahead holds at once, and a few more.
+const freeArenas = 8
+
+// room returns need cells of the batch's array for the cells of n rows
+// of the batch, which has room for left rows more, these included.
+func (s *csvSource) room(need, n, left int) []string {
+	a := s.cells
+	if a == nil {
+		if s.arenas == nil {
+			s.arenas = make(chan *cellArena, freeArenas)
+		}
+		select {
+		case a = <-s.arenas:
+			a.refs.Store(1)
+		default:
+			a = &cellArena{free: s.arenas}
+			a.refs.Store(1)
+		}
+		s.cells = a
+	}
+	if cap(a.cells)-len(a.cells) < need {
+		// A larger array, made for as many cells a row as these rows
+		// have; the rows cut so far keep the old one.
+		a.cells = make([]string, 0, max(need*left/max(n, 1)+need/8, cap(a.cells)))
+	}
+	at := len(a.cells)
+	a.cells = a.cells[:at+need]
+	// Cleared first: the array was last written several batches ago,
+	// and cutting the cells into lines a clear has just streamed into
+	// the cache costs less (measured) than into lines out of it.
+	clear(a.cells[at:])
+	return a.cells[at:]
+}
+
+// keepCells keeps the array of the last batch's cells from reuse until
+// the hold it returns is released; nil when there is none.
+func (s *csvSource) keepCells() cellHold {
+	if s.cells == nil {
+		return nil
+	}
+	s.cells.refs.Add(1)
+	return s.cells
 }
 
 // runaways checks the rows of a block that holds more lines than rows,

@@ -11,18 +11,35 @@ import (
 // A csvBlock is a run of whole records of delimited text, cut from the
 // stream at a line end, and what parsing it gave. Blocks are parsed on
 // goroutines of their own and handed on in the stream's order.
+//
+// What parsing gives holds no pointer but the strings of text: each cell
+// is a span of one of them, and the reader cuts the cells' strings of the
+// rows it hands on (csvSource.nextBlocks). The arrays are kept with the
+// block's buffer when it is recycled, so that a block parsed later fills
+// them again without allocating.
 type csvBlock struct {
 	data  []byte
 	final bool  // the last block: the stream ends with it
 	err   error // the read error that ended the stream after the blocks before
 
 	done      chan struct{} // closed once the fields below are set
-	cells     []string      // the cells of every row, one row after another
-	starts    []int32       // where each row's cells start in cells, and a last end
+	texts     []string      // the strings cells are cut from (see blockParser)
+	spans     []cellSpan    // the cells of every row, one row after another
+	starts    []int32       // where each row's cells start in spans, and a last end
 	nums      []int32       // each row's line, counted from the block's start (1-based)
+	from      []int32       // each row's string in texts; ^i for a quoted row (see cellSpan)
+	esc       int           // the string in texts of the quoted cells' unescaped text
 	lines     int           // line ends in data
 	irregular bool          // see blockParser
 }
+
+// A cellSpan is a cell's text: text[from:to] of its row's string, or of
+// the block's unescaped text when from has escBit set, which only the
+// cells of a quoted row may have.
+type cellSpan struct{ from, to uint32 }
+
+// escBit marks a cellSpan of the unescaped text.
+const escBit = 1 << 31
 
 // rowCount is the number of rows in a parsed block.
 func (b *csvBlock) rowCount() int { return len(b.nums) }
@@ -48,14 +65,15 @@ func (b *csvBlock) rowCount() int { return len(b.nums) }
 // whose text is not a run of the input (a quoted field with "" or a line
 // end inside) into one more string at the block's end. A cell kept by a
 // caller keeps its chunk alive, a few kilobytes, not the whole block.
+// Parsing records each cell as a span of its string (cellSpan) and each
+// row's chunk: the parsed block holds no pointer but those strings.
 type blockParser struct {
 	comma byte
-	size  int     // chunkSize when the reader was made
-	buf   []byte  // the unescaped text of the block's cells that need it
-	spans []span  // a quoted record's fields
-	fix   []fixup // cells whose text is in buf
-	chunk string  // the text of whole lines of the block
-	at    [2]int  // where chunk starts and ends in the block
+	size  int    // chunkSize when the reader was made
+	buf   []byte // the unescaped text of the block's cells that need it
+	spans []span // a quoted record's fields
+	chunk int    // the index in the block's texts of the last chunk cut
+	at    [2]int // where that chunk starts and ends in the block
 }
 
 // chunkSize is about how many bytes of text the cells of a block share
@@ -69,15 +87,13 @@ type span struct {
 	esc      bool
 }
 
-// A fixup is a cell whose text is buf[from:to].
-type fixup struct{ cell, from, to int }
-
-// cut starts a chunk at from, a line's start, that holds the text up to
+// cut starts a chunk of b's texts at from, a line's start in data (b's
+// text, or the part of it that is parsed), that holds the text up to
 // min, which is right after a line end or the end of data. The chunk ends
 // at the last line end within chunkSize bytes of from, so that it fills
 // the allocation it gets (a size class of chunkSize bytes), at min after
 // a longer record, or with data.
-func (p *blockParser) cut(data []byte, from, min int) {
+func (p *blockParser) cut(b *csvBlock, data []byte, from, min int) {
 	to := len(data)
 	if end := from + p.size; end < len(data) {
 		to = min
@@ -85,12 +101,8 @@ func (p *blockParser) cut(data []byte, from, min int) {
 			to += bytes.LastIndexByte(data[min:end], '\n') + 1
 		}
 	}
-	p.chunk, p.at = string(data[from:to]), [2]int{from, to}
-}
-
-// text returns data[from:to], which the chunk holds.
-func (p *blockParser) text(from, to int) string {
-	return p.chunk[from-p.at[0] : to-p.at[0]]
+	p.chunk, p.at = len(b.texts), [2]int{from, to}
+	b.texts = append(b.texts, string(data[from:to]))
 }
 
 const (
@@ -99,7 +111,9 @@ const (
 	msb = 0x8080808080808080
 )
 
-// parse fills b's rows, b.lines and b.irregular from b.data.
+// parse fills b's rows, b.lines and b.irregular from b.data, in the
+// arrays b holds from the block it was recycled from when they are large
+// enough.
 //
 // A line with no quote is the common case: its end is found with
 // bytes.IndexByte and its delimiters eight bytes at a time (split). The
@@ -116,12 +130,16 @@ func (p *blockParser) parse(b *csvBlock) {
 	// At most a row per line and a cell per delimiter and line: sized
 	// once, the arrays are never copied while growing.
 	b.lines = bytes.Count(b.data, []byte{'\n'})
-	nums := make([]int32, 0, b.lines+1)
-	starts := make([]int32, 0, b.lines+2)
-	cells := make([]string, b.lines+1+bytes.Count(data, []byte{p.comma}))
-	k := 0 // cells filled
-	p.buf, p.fix = p.buf[:0], p.fix[:0]
-	p.chunk, p.at = "", [2]int{}
+	nums := reuse(b.nums, b.lines+1)[:0]
+	starts := reuse(b.starts, b.lines+2)[:0]
+	from := reuse(b.from, b.lines+1)[:0]
+	spans := reuse(b.spans, b.lines+1+bytes.Count(data, []byte{p.comma}))
+	clear(spans) // into the cache before split writes it (see csvSource.room)
+	b.texts, b.esc = b.texts[:0], -1
+	k := 0           // cells filled
+	escaped := false // some cell's text is in p.buf, which may be empty
+	p.buf = p.buf[:0]
+	p.chunk, p.at = -1, [2]int{}
 	n := len(data)
 	quote := nextQuote(data, 0)
 	line := 0 // line ends passed
@@ -140,13 +158,16 @@ func (p *blockParser) parse(b *csvBlock) {
 				b.irregular = true
 			}
 			if next > p.at[1] {
-				p.cut(data, pos, next)
+				p.cut(b, data, pos, next)
 			}
+			from = append(from, int32(^p.chunk))
+			at := p.at[0]
 			for _, f := range p.spans {
 				if f.esc {
-					p.fix = append(p.fix, fixup{k, f.from, f.to})
+					spans[k] = cellSpan{uint32(f.from) | escBit, uint32(f.to)}
+					escaped = true
 				} else {
-					cells[k] = p.text(f.from, f.to)
+					spans[k] = cellSpan{uint32(f.from - at), uint32(f.to - at)}
 				}
 				k++
 			}
@@ -162,26 +183,33 @@ func (p *blockParser) parse(b *csvBlock) {
 		if end > pos {
 			// An empty line (or "\r" alone) is no record.
 			if next > p.at[1] {
-				p.cut(data, pos, next)
+				p.cut(b, data, pos, next)
 			}
 			starts = append(starts, int32(k))
 			nums = append(nums, int32(line+1))
-			k = split(p.chunk, pos-p.at[0], end-p.at[0], p.comma, cells, k)
+			from = append(from, int32(p.chunk))
+			k = split(b.texts[p.chunk], pos-p.at[0], end-p.at[0], p.comma, spans, k)
 		}
 		if nl {
 			line++
 		}
 		pos = next
 	}
-	cells = cells[:k]
-	if len(p.fix) > 0 {
-		text := string(p.buf)
-		for _, f := range p.fix {
-			cells[f.cell] = text[f.from:f.to]
-		}
+	if escaped {
+		b.esc = len(b.texts)
+		b.texts = append(b.texts, string(p.buf))
 	}
-	p.chunk = ""
-	b.cells, b.starts, b.nums = cells, append(starts, int32(k)), nums
+	b.spans, b.starts, b.nums, b.from = spans[:k], append(starts, int32(k)), nums, from
+}
+
+// reuse returns s resliced to n elements when it has room for them, a
+// new slice otherwise. reuse does not clear them: parse writes each
+// before it is read.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/8)
+	}
+	return s[:n]
 }
 
 // nextQuote returns where the first quote at or after pos is, or
@@ -193,14 +221,15 @@ func nextQuote(data []byte, pos int) int {
 	return len(data)
 }
 
-// split puts the cells of the line s[from:to], which holds no quote, in
-// cells from k on, and returns the count of cells filled. s is the chunk
-// the line is in. It looks at eight bytes at a time for the delimiter.
+// split puts the spans of the cells of the line s[from:to], which holds
+// no quote, in cells from k on, and returns the count of cells filled. s
+// is the chunk the line is in. It looks at eight bytes at a time for the
+// delimiter.
 //
 // The loop is the parser's hottest: its words are read through an unsafe
 // pointer, with no bounds check, always inside s (from <= w and w+8 is at
 // most len(s), checked once on entry).
-func split(s string, from, to int, comma byte, cells []string, k int) int {
+func split(s string, from, to int, comma byte, cells []cellSpan, k int) int {
 	if to > len(s) || from < 0 || from > to {
 		panic("split: line outside its chunk")
 	}
@@ -213,7 +242,7 @@ func split(s string, from, to int, comma byte, cells []string, k int) int {
 		for m != 0 {
 			j := w + bits.TrailingZeros64(m)>>3
 			m &= m - 1
-			cells[k] = sub(base, cell, j)
+			cells[k] = cellSpan{uint32(cell), uint32(j)}
 			k++
 			cell = j + 1
 		}
@@ -226,26 +255,26 @@ func split(s string, from, to int, comma byte, cells []string, k int) int {
 			for m != 0 {
 				j := w + bits.TrailingZeros64(m)>>3
 				m &= m - 1
-				cells[k] = s[cell:j]
+				cells[k] = cellSpan{uint32(cell), uint32(j)}
 				k++
 				cell = j + 1
 			}
 		} else {
 			for ; w < to; w++ {
 				if s[w] == comma {
-					cells[k] = s[cell:w]
+					cells[k] = cellSpan{uint32(cell), uint32(w)}
 					k++
 					cell = w + 1
 				}
 			}
 		}
 	}
-	cells[k] = s[cell:to]
+	cells[k] = cellSpan{uint32(cell), uint32(to)}
 	return k + 1
 }
 
 // sub returns the text from p+from to p+to, from <= to, inside one string:
-// unsafe.String without its checks, which the loop's invariants make.
+// unsafe.String without its checks, which the caller's invariants make.
 func sub(p unsafe.Pointer, from, to int) string {
 	return *(*string)(unsafe.Pointer(&struct {
 		p unsafe.Pointer
@@ -476,7 +505,7 @@ var maxUncut = 4 << 20
 type blockReader struct {
 	order chan *csvBlock // every block, in the stream's order
 	work  chan *csvBlock // blocks for the workers
-	free  chan []byte    // buffers of blocks handed on, for reuse
+	free  chan *csvBlock // blocks handed on, for their buffers' reuse
 	stop  chan struct{}  // closed by close to end the splitter
 	gone  chan struct{}  // closed when the splitter has returned
 	skip  chan struct{}  // closed once the reader parses serially
@@ -491,7 +520,7 @@ func newBlockReader(r io.Reader, comma byte, workers int) *blockReader {
 	br := &blockReader{
 		order: make(chan *csvBlock, workers),
 		work:  make(chan *csvBlock, workers),
-		free:  make(chan []byte, workers+2),
+		free:  make(chan *csvBlock, workers+2),
 		stop:  make(chan struct{}),
 		gone:  make(chan struct{}),
 		skip:  make(chan struct{}),
@@ -541,11 +570,18 @@ func (br *blockReader) split(r io.Reader) {
 		}
 	}
 	for {
-		var buf []byte
+		// A block handed on lends its buffers to the next.
+		var old *csvBlock
 		select {
-		case buf = <-br.free:
+		case old = <-br.free:
 		default:
+			old = &csvBlock{}
 		}
+		block := func(data []byte) *csvBlock {
+			return &csvBlock{data: data, done: make(chan struct{}), texts: old.texts,
+				spans: old.spans, starts: old.starts, nums: old.nums, from: old.from}
+		}
+		buf := old.data
 		if cap(buf) < blockSize+len(carry) {
 			buf = make([]byte, 0, blockSize+len(carry))
 		}
@@ -574,7 +610,9 @@ func (br *blockReader) split(r io.Reader) {
 		br.largest = max(br.largest, len(buf))
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			if len(buf) > 0 {
-				send(&csvBlock{data: buf, final: true, done: make(chan struct{})})
+				b := block(buf)
+				b.final = true
+				send(b)
 			}
 			return
 		}
@@ -583,7 +621,9 @@ func (br *blockReader) split(r io.Reader) {
 			return
 		}
 		carry = append(carry[:0], buf[cut:]...)
-		if !send(&csvBlock{data: buf[:cut], irregular: uncut, done: make(chan struct{})}) {
+		b := block(buf[:cut])
+		b.irregular = uncut
+		if !send(b) {
 			return
 		}
 		select {
@@ -594,10 +634,13 @@ func (br *blockReader) split(r io.Reader) {
 	}
 }
 
-// recycle gives the buffer of a block handed on back to the splitter.
+// recycle gives a block handed on back to the splitter, for its buffers:
+// none of them may be used after.
 func (br *blockReader) recycle(b *csvBlock) {
+	clear(b.texts) // not to keep the text alive
 	select {
-	case br.free <- b.data[:0]:
+	case br.free <- &csvBlock{data: b.data[:0], texts: b.texts[:0], spans: b.spans[:0],
+		starts: b.starts[:0], nums: b.nums[:0], from: b.from[:0]}:
 	default:
 	}
 }

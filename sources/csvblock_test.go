@@ -166,6 +166,11 @@ func TestCSVBlocksMatchEncodingCSV(t *testing.T) {
 		"one,\"two\nthree\",four\nfive\n\n\"six\"\n",
 		"\"a\"\"\nb\"\"\",c\n",
 		"x,\"\n\n\n\",y\n\nz\n",
+		// A quote opened at the very end: an empty cell whose text is
+		// the (empty) unescaped text.
+		"\"",
+		"a,\"",
+		"x\na,\"",
 	} {
 		checkBlocks(t, []byte(in), ',')
 		checkBlocks(t, []byte(strings.ReplaceAll(in, ",", ";")), ';')

@@ -57,6 +57,8 @@ func (k ColumnKind) Numeric() bool {
 type TableBatch struct {
 	Table *Table
 	Rows  []Row
+
+	cells cellHold // keeps the source from reusing the rows' cells, when reading ahead
 }
 
 // TableOptions say where headers are, when the sniffer should not guess.
@@ -143,6 +145,29 @@ func NewTableReader(src Source, opt TableOptions) *TableReader {
 // copying them.
 type freshRows interface{ freshRows() }
 
+// cellReuser is implemented by a Source that reuses the arrays its rows'
+// cells are in: keepCells keeps the array of the batch Next returned last
+// from reuse until the hold it returns is released (nil when there is
+// nothing to keep). A TableReader reading ahead hands a batch's rows on
+// after the source has been asked for later batches, and keeps their
+// cells until its caller is done with them.
+type cellReuser interface{ keepCells() cellHold }
+
+// A cellHold keeps an array of cells from reuse until released.
+type cellHold interface{ release() }
+
+// keepCells keeps the cells of the source's batch being read for a run
+// of its rows handed on, when reading ahead.
+func (t *TableReader) keepCells() cellHold {
+	if t.opt.Ahead <= 0 {
+		return nil // the caller is done with a batch when it asks for the next
+	}
+	if r, ok := t.src.(cellReuser); ok {
+		return r.keepCells()
+	}
+	return nil
+}
+
 // Stats returns the counts so far.
 func (t *TableReader) Stats() Stats { return t.stats }
 
@@ -173,6 +198,11 @@ func (t *TableReader) Next(ctx context.Context) (*TableBatch, error) {
 	}
 	select {
 	case it := <-t.ahead:
+		if t.out.cells != nil {
+			// The caller is done with the batch handed out last.
+			t.out.cells.release()
+			t.out.cells = nil
+		}
 		if it.err != nil {
 			t.err = it.err
 			return nil, it.err
@@ -187,8 +217,9 @@ func (t *TableReader) Next(ctx context.Context) (*TableBatch, error) {
 // readAhead runs next on its own goroutine. A batch is handed on only
 // once its table is settled: its sample rows are all taken (or the table
 // has ended), so the caller never sees a table that is still changing.
-// Rows of a batch stay valid after the following call, since every
-// source hands out fresh cells and each segment has its own rows.
+// Rows of a batch stay valid after the following call, since each
+// segment has its own rows and keeps the cells of its source's batch
+// (keepCells) until the call after the one that handed it out.
 func (t *TableReader) readAhead(ctx context.Context) {
 	defer close(t.gone)
 	var queue []TableBatch
@@ -373,7 +404,7 @@ func (t *TableReader) emit(r Row) {
 		}
 	}
 	if n == 0 || t.segs[n-1].Table != t.table {
-		t.segs = append(t.segs, TableBatch{Table: t.table})
+		t.segs = append(t.segs, TableBatch{Table: t.table, cells: t.keepCells()})
 		t.segStart = len(t.rows)
 		n++
 	}
@@ -406,7 +437,7 @@ func (t *TableReader) dataRun(rows []Row) int {
 		t.table.Sample = append(t.table.Sample, copyRow(run[i]))
 	}
 	t.stats.DataRows += n
-	t.segs = append(t.segs, TableBatch{Table: t.table, Rows: run})
+	t.segs = append(t.segs, TableBatch{Table: t.table, Rows: run, cells: t.keepCells()})
 	return n
 }
 
