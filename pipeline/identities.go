@@ -127,24 +127,19 @@ func builtinIdentities() []identity {
 			b = strconv.AppendInt(append(b, ", but ballots cast are "...), cast, 10)
 			return appendQuoted(append(b, " in unit "...), u.id)
 		}),
-		mk("ballots_cast <= registered", report.CastOverRegistered, FigCast, 1, func(b []byte, u *unitBuf, cast, reg int64) []byte {
-			// ballots cast %d exceed registered voters %d in unit %q
-			b = strconv.AppendInt(append(b, "ballots cast "...), cast, 10)
-			b = strconv.AppendInt(append(b, " exceed registered voters "...), reg, 10)
-			return appendQuoted(append(b, " in unit "...), u.id)
-		}),
-		mk("ballots_cast <= ballots_issued", report.CastOverIssued, FigCast, 1, func(b []byte, u *unitBuf, cast, issued int64) []byte {
-			// ballots cast %d exceed ballots issued %d in unit %q
-			b = strconv.AppendInt(append(b, "ballots cast "...), cast, 10)
-			b = strconv.AppendInt(append(b, " exceed ballots issued "...), issued, 10)
-			return appendQuoted(append(b, " in unit "...), u.id)
-		}),
-		mk("ballots_issued <= registered", report.IssuedOverRegistered, FigIssued, 1, func(b []byte, u *unitBuf, issued, reg int64) []byte {
-			// ballots issued %d exceed registered voters %d in unit %q
-			b = strconv.AppendInt(append(b, "ballots issued "...), issued, 10)
-			b = strconv.AppendInt(append(b, " exceed registered voters "...), reg, 10)
-			return appendQuoted(append(b, " in unit "...), u.id)
-		}),
+		mk("ballots_cast <= registered", report.CastOverRegistered, FigCast, 1, exceeds("ballots cast", "registered voters")),
+		mk("ballots_cast <= ballots_issued", report.CastOverIssued, FigCast, 1, exceeds("ballots cast", "ballots issued")),
+		mk("ballots_issued <= registered", report.IssuedOverRegistered, FigIssued, 1, exceeds("ballots issued", "registered voters")),
+	}
+}
+
+// exceeds words the finding of a figure over its bound: "<more> %d
+// exceed <bound> %d in unit %q".
+func exceeds(more, bound string) func(b []byte, u *unitBuf, l, r int64) []byte {
+	return func(b []byte, u *unitBuf, l, r int64) []byte {
+		b = strconv.AppendInt(append(append(b, more...), ' '), l, 10)
+		b = strconv.AppendInt(append(append(append(b, " exceed "...), bound...), ' '), r, 10)
+		return appendQuoted(append(b, " in unit "...), u.id)
 	}
 }
 

@@ -474,11 +474,10 @@ func (s *csvSource) room(need, n, left int) []string {
 		}
 		select {
 		case a = <-s.arenas:
-			a.refs.Store(1)
 		default:
 			a = &cellArena{free: s.arenas}
-			a.refs.Store(1)
 		}
+		a.refs.Store(1)
 		s.cells = a
 	}
 	if cap(a.cells)-len(a.cells) < need {

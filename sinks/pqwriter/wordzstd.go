@@ -17,10 +17,11 @@ import (
 // at the last offset used and in a hash table of the values before it; a
 // match runs on over the values that follow while they are equal, and
 // back into the bytes before it while those are (the sign and exponent
-// bytes of the value before often are). Literals are stored raw, as the general
-// encoder is set to for these pages; the sequences are entropy-coded with
-// FSE tables made for each block. Any zstd decoder reads the frames, and
-// the same page gives the same bytes.
+// bytes of the value before often are). Literals, the bytes of values not
+// seen before, are near-random mantissas that Huffman coding does not
+// shrink: they are stored raw. The sequences are entropy-coded with FSE
+// tables made for each block. Any zstd decoder reads the frames, and the
+// same page gives the same bytes.
 type wordZstd struct {
 	table []int32 // hash of a value -> its index + 1 in the page
 	seqs  []zseq
@@ -379,11 +380,9 @@ func (w *bitOut) add(v uint32, nb uint8) {
 
 // flush moves acc's whole bytes to b.
 func (w *bitOut) flush() {
-	w.b = binary.LittleEndian.AppendUint64(w.b, w.acc)
-	k := w.n >> 3
-	w.b = w.b[:len(w.b)-8+int(k)]
-	w.acc >>= 8 * k
-	w.n &= 7
+	var n uint
+	w.b, w.acc, n = flushBits(w.b, w.acc, uint(w.n))
+	w.n = uint8(n)
 }
 
 // close ends the stream with a 1 bit, the mark a decoder starts from, and
